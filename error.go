@@ -11,6 +11,7 @@ import (
 const (
 	EINVALID         = "invalid"
 	ENOTFOUND        = "not_found"
+	EMETHOD          = "method_not_allowed"
 	ECONFLICT        = "conflict"
 	EUNAUTHENTICATED = "unauthenticated"
 	EFORBIDDEN       = "forbidden"

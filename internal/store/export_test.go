@@ -15,9 +15,6 @@ func (tx *Tx) QueryInt(ctx context.Context, query string, args ...any) (int, err
 	return n, err
 }
 
-
-
-
 // Scan runs a query that returns one row into dest.
 func (tx *Tx) Scan(ctx context.Context, dest []any, query string, args ...any) error {
 	return tx.q.QueryRowContext(ctx, query, args...).Scan(dest...)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	database := fs.String("database", defaultDatabase, "database URL: sqlite:PATH or postgres://…")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: seatkeeper migrate up|status [flags]")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (fs.Arg(0) != "up" && fs.Arg(0) != "status") {
+		fs.Usage()
+		return fmt.Errorf("migrate needs one of: up, status")
+	}
+
+	db, err := store.Open(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if fs.Arg(0) == "up" {
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+		return nil
+	}
+
+	list, err := db.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSTATE\tFILE")
+	for _, m := range list {
+		state := "pending"
+		if m.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, state, m.Name)
+	}
+	return tw.Flush()
+}

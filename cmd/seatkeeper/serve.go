@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/accounts"
+	"github.com/seatkeeper/seatkeeper/internal/api"
+	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/outbox"
+	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+const defaultDatabase = "sqlite:seatkeeper.db"
+
+// serveConfig is everything serve reads from its flags.
+type serveConfig struct {
+	addr            string
+	mailFrom        string
+	database        string
+	mail            string
+	baseURL         string
+	dev             bool
+	migrate         bool
+	logFormat       string
+	logLevel        string
+	shutdownTimeout time.Duration
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.database, "database", defaultDatabase,
+		"database URL: sqlite:PATH, or postgres://… for PostgreSQL")
+	fs.StringVar(&c.mail, "mail", "log",
+		"where mail goes: log, smtp://user:pass@host:port, or dir:PATH")
+	fs.StringVar(&c.mailFrom, "mail-from", mail.DefaultFrom, "sender of the mail Seatkeeper sends")
+	fs.StringVar(&c.baseURL, "base-url", "",
+		"public URL of this server, for links in emails (default http://ADDR)")
+	fs.BoolVar(&c.dev, "dev", false,
+		"development mode: a test clock that POST /api/v1/dev/clock/advance moves")
+	fs.BoolVar(&c.migrate, "migrate", true, "apply pending migrations at start")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second,
+		"how long requests in flight may take to finish after SIGTERM")
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+
+	logger, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, logger)
+}
+
+// serve wires the server together and runs it until ctx ends, then lets the
+// requests in flight finish.
+func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+	db, err := store.Open(ctx, cfg.database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if cfg.migrate {
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		logger.Info("database ready", "dialect", db.Dialect(), "migrations_applied", n)
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.addr, err)
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = "http://" + ln.Addr().String()
+	}
+	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
+
+	var clock sk.Clock = sk.SystemClock{}
+	var devClock *sk.DevClock
+	if cfg.dev {
+		devClock = &sk.DevClock{}
+		clock = devClock
+	}
+
+	transport, err := mail.NewTransport(cfg.mail, cfg.mailFrom, logger)
+	if err != nil {
+		return err
+	}
+	templates, err := mail.NewTemplates()
+	if err != nil {
+		return err
+	}
+	worker := outbox.NewWorker(db, transport, clock, logger)
+
+	accountService := accounts.New(accounts.Config{
+		DB:      db,
+		Clock:   clock,
+		Limiter: &ratelimit.Limiter{DB: db, Clock: clock},
+		Mail:    templates,
+		BaseURL: cfg.baseURL,
+		Logger:  logger,
+		Queued:  worker.Wake,
+	})
+	handler := api.New(api.Config{
+		Logger:   logger,
+		Ready:    db,
+		BaseURL:  cfg.baseURL,
+		DevClock: devClock,
+		Advanced: worker.Wake,
+		Accounts: accountService,
+	})
+
+	// Background work outlives the signal until the requests in flight
+	// have finished, so that the mail they queue still goes out.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		worker.Run(workCtx)
+	}()
+	defer func() {
+		stopWork()
+		<-workDone
+	}()
+
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return listenAndServe(ctx, srv, ln, cfg, logger)
+}
+
+// listenAndServe serves on ln until ctx ends, then shuts srv down gracefully.
+func listenAndServe(ctx context.Context, srv *http.Server, ln net.Listener,
+	cfg serveConfig, logger *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.baseURL,
+		"version", sk.Version, "dev", cfg.dev)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package api serves Seatkeeper's JSON API under /api/v1, and the health
+// probes, over the services of the domain package. Handlers parse the
+// request, call one service method and write its answer; they decide no
+// permission and no business rule of their own.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	sk "github.com/seatkeeper/seatkeeper"
+)
+
+// Config is what the API needs from the process that serves it.
+type Config struct {
+	Logger *slog.Logger
+
+	// Ready reports whether the server can take traffic; /readyz asks it.
+	Ready sk.Pinger
+
+	// BaseURL is the server's public URL; an https one makes cookies Secure.
+	BaseURL string
+
+	// DevClock, when set, enables POST /api/v1/dev/clock/advance, and
+	// Advanced is called after the clock moves, to run what fell due.
+	DevClock *sk.DevClock
+	Advanced func()
+
+	Accounts sk.AccountService
+}
+
+// Server is the HTTP handler of the API.
+type Server struct {
+	cfg     Config
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // a net/http pattern, method first
+	handle  http.HandlerFunc
+}
+
+// New returns the API's handler with every route of routes registered.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	routes := s.routes()
+	if cfg.DevClock != nil {
+		routes = append(routes, route{"POST /api/v1/dev/clock/advance", s.public(s.advanceClock)})
+	}
+	for _, rt := range routes {
+		s.mux.HandleFunc(rt.pattern, rt.handle)
+	}
+	// Browsers may not make state-changing requests from other origins: the
+	// CSRF defence for the session cookie (Sec-Fetch-Site, else Origin).
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(crossOrigin))
+	s.handler = observe(cfg.Logger, secure(csrf.Handler(http.HandlerFunc(s.dispatch))))
+	return s
+}
+
+// routes is the one list of everything the API answers.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /healthz", s.healthz},
+		{"GET /readyz", s.readyz},
+
+		{"POST /api/v1/auth/signup", s.public(s.signup)},
+		{"POST /api/v1/auth/verify", s.public(s.verify)},
+		{"POST /api/v1/auth/verify/resend", s.public(s.resendVerification)},
+		{"POST /api/v1/auth/login", s.public(s.login)},
+		{"POST /api/v1/auth/session", s.public(s.startSession)},
+		{"POST /api/v1/auth/logout", s.authed(s.logout)},
+		{"POST /api/v1/auth/password-reset", s.public(s.requestPasswordReset)},
+		{"POST /api/v1/auth/password-reset/confirm", s.public(s.confirmPasswordReset)},
+
+		{"GET /api/v1/me", s.authed(s.me)},
+		{"POST /api/v1/me/password", s.authed(s.changePassword)},
+		{"POST /api/v1/me/email", s.authed(s.changeEmail)},
+		{"POST /api/v1/me/email/confirm", s.public(s.confirmEmailChange)},
+		{"GET /api/v1/me/tokens", s.authed(s.listTokens)},
+		{"POST /api/v1/me/tokens", s.authed(s.createToken)},
+		{"DELETE /api/v1/me/tokens/{id}", s.authed(s.deleteToken)},
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// dispatch sends r to its route. A request that matches none, or matches a
+// path but not its method, gets a problem document rather than the mux's
+// plain-text answer.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	h.ServeHTTP(&unmatchedWriter{w: w, r: r}, r)
+}
+
+// unmatchedWriter turns the mux's 404 and 405 answers into problems.
+type unmatchedWriter struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	written bool
+}
+
+func (u *unmatchedWriter) Header() http.Header { return u.w.Header() }
+
+func (u *unmatchedWriter) WriteHeader(status int) {
+	if u.written {
+		return
+	}
+	u.written = true
+	if status == http.StatusMethodNotAllowed {
+		writeError(u.w, u.r, sk.Errorf(sk.EMETHOD, "%s is not allowed on %s; allowed: %s.",
+			u.r.Method, u.r.URL.Path, u.w.Header().Get("Allow")))
+		return
+	}
+	notFound(u.w, u.r)
+}
+
+func (u *unmatchedWriter) Write(b []byte) (int, error) {
+	u.WriteHeader(http.StatusNotFound)
+	return len(b), nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 only when the database answers and its schema is
+// current, so that a load balancer sends no traffic to a server that could
+// not serve it.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready == nil {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Ready.Ready(ctx); err != nil {
+		requestLogger(r).WarnContext(ctx, "not ready", "error", err)
+		writeProblem(w, Problem{
+			Type:   "about:blank",
+			Title:  "Service unavailable",
+			Status: http.StatusServiceUnavailable,
+			Detail: "The server cannot reach its database or the schema is not current.",
+			Code:   sk.EUNAVAILABLE,
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func crossOrigin(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, sk.Errorf(sk.EFORBIDDEN,
+		"Cross-origin requests that change something are not accepted."))
+}

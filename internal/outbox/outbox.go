@@ -1,0 +1,112 @@
+// Package outbox delivers the mail that services queue in their
+// transactions. A message leaves only after the change it reports has
+// committed, and is retried with growing delays until the transport takes
+// it. Several servers may run workers on one database: a claimed message is
+// leased to one worker, and falls due again only if that worker dies.
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+const (
+	batchSize = 20
+	lease     = 2 * time.Minute
+	maxDelay  = time.Hour
+)
+
+// Worker sends queued mail.
+type Worker struct {
+	DB        *store.DB
+	Transport mail.Transport
+	Clock     sk.Clock
+	Logger    *slog.Logger
+
+	// Poll is how often the worker looks for due mail when nobody wakes it.
+	Poll time.Duration
+
+	wake chan struct{}
+}
+
+// NewWorker returns a worker; call Run to start it.
+func NewWorker(db *store.DB, t mail.Transport, clock sk.Clock, logger *slog.Logger) *Worker {
+	return &Worker{DB: db, Transport: t, Clock: clock, Logger: logger,
+		Poll: 5 * time.Second, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes the worker look for due mail now. It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers mail until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	ticker := time.NewTicker(w.Poll)
+	defer ticker.Stop()
+	for {
+		for w.deliverBatch(ctx) == batchSize {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// deliverBatch sends the messages due now and returns how many it claimed.
+func (w *Worker) deliverBatch(ctx context.Context) int {
+	var batch []store.QueuedMail
+	err := w.DB.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		batch, err = tx.ClaimMail(ctx, w.Clock.Now(), lease, batchSize)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Logger.ErrorContext(ctx, "claiming mail", "error", err)
+		}
+		return 0
+	}
+
+	for _, m := range batch {
+		w.deliver(ctx, m)
+	}
+	return len(batch)
+}
+
+func (w *Worker) deliver(ctx context.Context, m store.QueuedMail) {
+	sendErr := w.Transport.Send(ctx, m.Message)
+	err := w.DB.Tx(ctx, func(tx *store.Tx) error {
+		if sendErr != nil {
+			return tx.MailFailed(ctx, m.ID, sendErr.Error(), w.Clock.Now().Add(delay(m.Attempts)))
+		}
+		return tx.MailSent(ctx, m.ID, w.Clock.Now())
+	})
+
+	log := w.Logger.With("mail_id", m.ID, "attempt", m.Attempts)
+	switch {
+	case err != nil:
+		log.ErrorContext(ctx, "recording mail delivery", "error", err, "send_error", sendErr)
+	case sendErr != nil:
+		log.WarnContext(ctx, "mail not delivered; will retry", "error", sendErr)
+	default:
+		log.DebugContext(ctx, "mail delivered")
+	}
+}
+
+// delay is how long to wait after the given failed attempt: 30 s, 2 min,
+// 4.5 min, … up to an hour.
+func delay(attempt int) time.Duration {
+	return min(time.Duration(attempt*attempt)*30*time.Second, maxDelay)
+}

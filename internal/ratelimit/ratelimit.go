@@ -1,0 +1,87 @@
+// Package ratelimit throttles what may be tried only so often: failed
+// sign-ins, mail sent on request, invitations. Counters live in the database
+// so that a limit holds across every server that shares it.
+package ratelimit
+
+import (
+	"context"
+	"math"
+	"time"
+
+	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+// Rule allows Limit hits per Window for each key.
+type Rule struct {
+	Name   string // names the counter, e.g. "login-ip"
+	Limit  int
+	Window time.Duration
+}
+
+// Limiter checks and counts hits against rules.
+type Limiter struct {
+	DB    *store.DB
+	Clock sk.Clock
+}
+
+// Check returns ERATELIMITED, with the seconds to wait, when any of the
+// rule's keys has used up its window. It counts nothing.
+func (l *Limiter) Check(ctx context.Context, checks ...Key) error {
+	now := l.Clock.Now()
+	return l.DB.View(ctx, func(tx *store.Tx) error {
+		for _, k := range checks {
+			hits, err := tx.Hits(ctx, k.counter(), now, k.Rule.Window)
+			if err != nil {
+				return err
+			}
+			if hits >= k.Rule.Limit {
+				return limited(now, k.Rule)
+			}
+		}
+		return nil
+	})
+}
+
+// Hit counts one hit for each key, in a transaction of its own so that it
+// stands even when the caller's work fails, and returns ERATELIMITED if any
+// key went over its limit.
+func (l *Limiter) Hit(ctx context.Context, keys ...Key) error {
+	now := l.Clock.Now()
+	var over *Rule
+	err := l.DB.Tx(ctx, func(tx *store.Tx) error {
+		over = nil
+		for _, k := range keys {
+			hits, err := tx.Hit(ctx, k.counter(), now, k.Rule.Window)
+			if err != nil {
+				return err
+			}
+			if hits > k.Rule.Limit && over == nil {
+				over = &k.Rule
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if over != nil {
+		return limited(now, *over)
+	}
+	return nil
+}
+
+// Key is a rule applied to one subject: a client address, an account.
+type Key struct {
+	Rule    Rule
+	Subject string
+}
+
+func (k Key) counter() string { return k.Rule.Name + ":" + k.Subject }
+
+func limited(now time.Time, r Rule) error {
+	end := now.Truncate(r.Window).Add(r.Window)
+	e := sk.Errorf(sk.ERATELIMITED, "Too many attempts; try again in a while.")
+	e.RetryAfter = int(math.Ceil(end.Sub(now).Seconds()))
+	return e
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Hits returns how many hits the key has in the fixed window that contains
+// now, without adding one.
+func (tx *Tx) Hits(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	var hits int
+	err := tx.q.QueryRowContext(ctx, `
+		SELECT COALESCE(SUM(hits), 0) FROM rate_limits WHERE key = $1 AND window_start = $2`,
+		key, windowStart(now, window)).Scan(&hits)
+	if err != nil {
+		return 0, fmt.Errorf("reading rate limit %s: %w", key, err)
+	}
+	return hits, nil
+}
+
+// Hit adds a hit to the key in the fixed window that contains now, and
+// returns the window's count with it. A counter from an earlier window
+// starts over.
+func (tx *Tx) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+	var hits int
+	err := tx.q.QueryRowContext(ctx, `
+		INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+			hits = CASE WHEN rate_limits.window_start = excluded.window_start
+				THEN rate_limits.hits + 1 ELSE 1 END,
+			window_start = excluded.window_start
+		RETURNING hits`, key, windowStart(now, window)).Scan(&hits)
+	if err != nil {
+		return 0, fmt.Errorf("counting rate limit %s: %w", key, err)
+	}
+	return hits, nil
+}
+
+// PruneRateLimits deletes counters of windows that ended before cutoff.
+func (tx *Tx) PruneRateLimits(ctx context.Context, cutoff time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, cutoff)
+	if err != nil {
+		return fmt.Errorf("pruning rate limits: %w", err)
+	}
+	return nil
+}
+
+// windowStart is the start of the fixed window of the given length that
+// contains t; windows are aligned to the Unix epoch.
+func windowStart(t time.Time, window time.Duration) time.Time {
+	return t.Truncate(window).UTC()
+}
