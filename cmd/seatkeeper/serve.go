@@ -9,15 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
-	"github.com/seatkeeper/seatkeeper/internal/accounts"
-	"github.com/seatkeeper/seatkeeper/internal/api"
+	"github.com/seatkeeper/seatkeeper/internal/app"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
-	"github.com/seatkeeper/seatkeeper/internal/outbox"
-	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
@@ -98,42 +94,21 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if cfg.baseURL == "" {
 		cfg.baseURL = "http://" + ln.Addr().String()
 	}
-	cfg.baseURL = strings.TrimSuffix(cfg.baseURL, "/")
-
-	var clock sk.Clock = sk.SystemClock{}
-	var devClock *sk.DevClock
-	if cfg.dev {
-		devClock = &sk.DevClock{}
-		clock = devClock
-	}
 
 	transport, err := mail.NewTransport(cfg.mail, cfg.mailFrom, logger)
 	if err != nil {
 		return err
 	}
-	templates, err := mail.NewTemplates()
+	seatkeeper, err := app.New(app.Config{
+		DB:      db,
+		Mail:    transport,
+		BaseURL: cfg.baseURL,
+		Logger:  logger,
+		Dev:     cfg.dev,
+	})
 	if err != nil {
 		return err
 	}
-	worker := outbox.NewWorker(db, transport, clock, logger)
-
-	accountService := accounts.New(accounts.Config{
-		DB:      db,
-		Clock:   clock,
-		Limiter: &ratelimit.Limiter{DB: db, Clock: clock},
-		Mail:    templates,
-		BaseURL: cfg.baseURL,
-		Logger:  logger,
-		Queued:  worker.Wake,
-	})
-	handler := api.New(api.Config{
-		Logger:   logger,
-		Ready:    db,
-		BaseURL:  cfg.baseURL,
-		DevClock: devClock,
-		Advanced: worker.Wake,
-		Accounts: accountService,
-	})
 
 	// Background work outlives the signal until the requests in flight
 	// have finished, so that the mail they queue still goes out.
@@ -141,7 +116,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	workDone := make(chan struct{})
 	go func() {
 		defer close(workDone)
-		worker.Run(workCtx)
+		seatkeeper.Run(workCtx)
 	}()
 	defer func() {
 		stopWork()
@@ -149,7 +124,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	}()
 
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           seatkeeper.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -1,0 +1,257 @@
+// Package apptest runs a whole Seatkeeper for end-to-end tests: a real
+// store, a real SMTP server receiving its mail, and its HTTP handler on a
+// loopback port. Helpers read like the steps a person takes ("sign up",
+// "follow the link in the mail").
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seatkeeper/seatkeeper/internal/accounts"
+	"github.com/seatkeeper/seatkeeper/internal/app"
+	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/mail/mailtest"
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+// cheapHash keeps argon2id real but fast enough for many sign-ups per test.
+var cheapHash = accounts.HashParams{Memory: 1024, Time: 1, Threads: 1}
+
+// Env is a running Seatkeeper and the mailbox that receives its mail.
+type Env struct {
+	App  *app.App
+	URL  string
+	SMTP *mailtest.Server
+
+	mu   sync.Mutex
+	read map[int]bool // indexes of messages a test has already taken
+}
+
+// Start runs a Seatkeeper on db until the test ends.
+func Start(t testing.TB, db *store.DB) *Env {
+	t.Helper()
+	smtpServer := mailtest.Start(t)
+	transport, err := mail.NewTransport(smtpServer.URL(), "", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e := &Env{SMTP: smtpServer, read: map[int]bool{}}
+	srv := httptest.NewUnstartedServer(nil)
+	e.URL = "http://" + srv.Listener.Addr().String()
+	a, err := app.New(app.Config{
+		DB:      db,
+		Mail:    transport,
+		BaseURL: e.URL,
+		Logger:  slog.New(slog.DiscardHandler),
+		Dev:     true,
+		Hash:    cheapHash,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.App = a
+	srv.Config.Handler = a.Handler
+	srv.Start()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		<-done
+	})
+	return e
+}
+
+// Response is an HTTP answer, read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic value for inspection.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("decoding %q: %v", r.Body, err)
+	}
+	return m
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %q: %v", r.Body, err)
+	}
+}
+
+// Code returns the problem code of an error answer.
+func (r *Response) Code(t testing.TB) string {
+	t.Helper()
+	code, _ := r.JSON(t)["code"].(string)
+	return code
+}
+
+// Request is a request to send with Do.
+type Request struct {
+	Method string
+	Path   string
+	Body   any    // marshalled to JSON unless it is a string or []byte
+	Token  string // sent as a bearer token
+	Header http.Header
+}
+
+// Do sends a request and reads the whole answer.
+func (e *Env) Do(t testing.TB, req Request) *Response {
+	t.Helper()
+	var body io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(data)
+	}
+
+	r, err := http.NewRequest(req.Method, e.URL+req.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		r.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, vs := range req.Header {
+		r.Header[k] = vs
+	}
+
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Post sends a JSON POST.
+func (e *Env) Post(t testing.TB, path, token string, body any) *Response {
+	t.Helper()
+	return e.Do(t, Request{Method: http.MethodPost, Path: path, Body: body, Token: token})
+}
+
+// Get sends a GET.
+func (e *Env) Get(t testing.TB, path, token string) *Response {
+	t.Helper()
+	return e.Do(t, Request{Method: http.MethodGet, Path: path, Token: token})
+}
+
+// Must fails the test unless the answer has the status.
+func Must(t testing.TB, r *Response, status int) *Response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+// MailTo waits for the next message to the address that the test has not
+// taken yet, and takes it.
+func (e *Env) MailTo(t testing.TB, address string) mailtest.Parsed {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if p, ok := e.take(t, address); ok {
+			return p
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no mail to %s within 10s", address)
+	return mailtest.Parsed{}
+}
+
+func (e *Env) take(t testing.TB, address string) (mailtest.Parsed, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, m := range e.SMTP.Messages() {
+		if e.read[i] || len(m.To) != 1 || !strings.EqualFold(m.To[0], address) {
+			continue
+		}
+		e.read[i] = true
+		return mailtest.Parse(t, m.Data), true
+	}
+	return mailtest.Parsed{}, false
+}
+
+// LinkToken returns the token query parameter of the first link in a mail's
+// text, after checking that the link points at this server.
+func (e *Env) LinkToken(t testing.TB, m mailtest.Parsed) (path, token string) {
+	t.Helper()
+	link := firstURL(m.Text)
+	u, err := url.Parse(link)
+	if err != nil || link == "" {
+		t.Fatalf("no link in mail %q: %v", m.Text, err)
+	}
+	if !strings.HasPrefix(link, e.URL+"/") {
+		t.Fatalf("link %s does not point at %s", link, e.URL)
+	}
+	return u.Path, u.Query().Get("token")
+}
+
+func firstURL(text string) string {
+	for f := range strings.FieldsSeq(text) {
+		if strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://") {
+			return f
+		}
+	}
+	return ""
+}
+
+// SignUp creates and verifies an account through the API, following the
+// link in the mail, and signs in. It returns the API token.
+func (e *Env) SignUp(t testing.TB, email, name, password string) string {
+	t.Helper()
+	Must(t, e.Post(t, "/api/v1/auth/signup", "", map[string]string{
+		"email": email, "name": name, "password": password,
+	}), http.StatusAccepted)
+
+	_, token := e.LinkToken(t, e.MailTo(t, email))
+	Must(t, e.Post(t, "/api/v1/auth/verify", "", map[string]string{"token": token}),
+		http.StatusOK)
+
+	var login struct{ Token string }
+	Must(t, e.Post(t, "/api/v1/auth/login", "", map[string]string{
+		"email": email, "password": password,
+	}), http.StatusOK).Decode(t, &login)
+	return login.Token
+}
