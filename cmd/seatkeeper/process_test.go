@@ -80,9 +80,9 @@ type result struct {
 	stdout, stderr string
 }
 
-// run runs seatkeeper with args and the environment variables in env, and
+// runCLI runs seatkeeper with args and the environment variables in env, and
 // waits up to 20 seconds for it to exit.
-func run(t *testing.T, env []string, args ...string) result {
+func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
