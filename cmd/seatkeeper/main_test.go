@@ -30,7 +30,8 @@ func TestServeReady(t *testing.T) {
 			// An empty database is migrated before the server listens.
 			ready := s.waitLog(t, "database ready")
 			if n, _ := ready["migrations_applied"].(float64); n < 1 {
-				t.Errorf("migrations_applied = %v, want at least one", ready["migrations_applied"])
+				t.Errorf("migrations_applied = %v, want at least one",
+					ready["migrations_applied"])
 			}
 			if ready["dialect"] != string(d) {
 				t.Errorf("dialect = %v, want %s", ready["dialect"], d)
@@ -41,9 +42,11 @@ func TestServeReady(t *testing.T) {
 			}
 			resp, body := get(t, s.url("/readyz"))
 			var status map[string]string
-			if err := json.Unmarshal(body, &status); err != nil ||
-				resp.StatusCode != http.StatusOK || status["status"] != "ready" || len(status) != 1 {
-				t.Errorf("GET /readyz: %d %s, want 200 {\"status\":\"ready\"}", resp.StatusCode, body)
+			err := json.Unmarshal(body, &status)
+			if err != nil || resp.StatusCode != http.StatusOK || len(status) != 1 ||
+				status["status"] != "ready" {
+				t.Errorf("GET /readyz: %d %s, want 200 {\"status\":\"ready\"}",
+					resp.StatusCode, body)
 			}
 
 			if code := s.stop(t); code != 0 {
@@ -59,8 +62,8 @@ func TestServeWithoutMigrateIsNotReady(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			db := storetest.URL(t, d)
-			s := startServer(t, serveFlags(db, "--migrate=false")...)
+			dbURL := storetest.URL(t, d)
+			s := startServer(t, serveFlags(dbURL, "--migrate=false")...)
 			if s.hasLog("database ready") {
 				t.Errorf("--migrate=false still migrated the database")
 			}
@@ -71,20 +74,21 @@ func TestServeWithoutMigrateIsNotReady(t *testing.T) {
 			}
 			resp, body := get(t, s.url("/readyz"))
 			if resp.StatusCode != http.StatusServiceUnavailable {
-				t.Fatalf("GET /readyz before migrating: %d %s, want 503", resp.StatusCode, body)
+				t.Fatalf("GET /readyz before migrating: %d %s, want 503",
+					resp.StatusCode, body)
 			}
 			if code := problemCode(t, resp, body); code != sk.EUNAVAILABLE {
 				t.Errorf("problem code = %q, want %q", code, sk.EUNAVAILABLE)
 			}
 
-			applied := migrateUp(t, db)
+			applied := migrateUp(t, dbURL)
 			if applied < 1 {
 				t.Fatalf("migrate up on an empty database applied %d migrations", applied)
 			}
 			waitStatus(t, s.url("/readyz"), http.StatusOK)
 
 			// Every migration is listed as applied, and there is nothing left to do.
-			r := runCLI(t, nil, "migrate", "--database", db, "status")
+			r := runCLI(t, nil, "migrate", "status", "--database", dbURL)
 			if r.code != 0 {
 				t.Fatalf("migrate status: exit %d\n%s", r.code, r.stderr)
 			}
@@ -98,7 +102,7 @@ func TestServeWithoutMigrateIsNotReady(t *testing.T) {
 					t.Errorf("migrate status line %q: want applied", line)
 				}
 			}
-			if again := migrateUp(t, db); again != 0 {
+			if again := migrateUp(t, dbURL); again != 0 {
 				t.Errorf("second migrate up applied %d migrations, want 0", again)
 			}
 
@@ -109,16 +113,19 @@ func TestServeWithoutMigrateIsNotReady(t *testing.T) {
 	}
 }
 
+// appliedLine is what "migrate up" prints.
+var appliedLine = regexp.MustCompile(`^applied (\d+) migration\(s\)\n$`)
+
 // migrateUp runs "seatkeeper migrate up" on the database and returns how
 // many migrations it says it applied.
 func migrateUp(t *testing.T, databaseURL string) int {
 	t.Helper()
-	r := runCLI(t, nil, "migrate", "--database", databaseURL, "up")
+	r := runCLI(t, nil, "migrate", "up", "--database", databaseURL)
 	if r.code != 0 {
 		t.Fatalf("migrate up: exit %d\n%s", r.code, r.stderr)
 	}
 
-	m := regexp.MustCompile(`^applied (\d+) migration\(s\)\n$`).FindStringSubmatch(r.stdout)
+	m := appliedLine.FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("migrate up printed %q, want \"applied N migration(s)\"", r.stdout)
 	}
@@ -211,7 +218,8 @@ func TestEnvironmentConfiguresFlags(t *testing.T) {
 		})
 
 		// JSON logs, a free port rather than the default 8080, the file we named.
-		if host, port, _ := net.SplitHostPort(s.addr); host != "127.0.0.1" || port == "8080" {
+		host, port, _ := net.SplitHostPort(s.addr)
+		if host != "127.0.0.1" || port == "8080" {
 			t.Errorf("listening on %s, want 127.0.0.1 and a free port", s.addr)
 		}
 		if _, err := os.Stat(path); err != nil {

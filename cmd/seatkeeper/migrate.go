@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -18,10 +19,20 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "usage: seatkeeper migrate up|status [flags]")
 		fs.PrintDefaults()
 	}
+	// The action may come before the flags ("migrate up --database …"),
+	// where the flag package would stop parsing, or after them.
+	var action string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		action, args = args[0], args[1:]
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || (fs.Arg(0) != "up" && fs.Arg(0) != "status") {
+	if action == "" && fs.NArg() > 0 {
+		action = fs.Arg(0)
+		fs.Parse(fs.Args()[1:])
+	}
+	if fs.NArg() != 0 || (action != "up" && action != "status") {
 		fs.Usage()
 		return fmt.Errorf("migrate needs one of: up, status")
 	}
@@ -32,7 +43,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer db.Close()
 
-	if fs.Arg(0) == "up" {
+	if action == "up" {
 		n, err := db.Migrate(ctx)
 		if err != nil {
 			return err

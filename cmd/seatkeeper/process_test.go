@@ -94,11 +94,12 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 	err := cmd.Run()
 
 	var exit *exec.ExitError
+	command := strings.Join(args, " ")
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("seatkeeper %s did not exit within 20s\nstderr:\n%s", strings.Join(args, " "), &stderr)
+		t.Fatalf("seatkeeper %s did not exit within 20s\nstderr:\n%s", command, &stderr)
 	case err != nil && !errors.As(err, &exit):
-		t.Fatalf("running seatkeeper %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("running seatkeeper %s: %v", command, err)
 	}
 	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
 }
@@ -306,7 +307,8 @@ func waitStatus(t *testing.T, url string, status int) (*http.Response, []byte) {
 			return resp, body
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: %d %s, want %d within 5s", url, resp.StatusCode, body, status)
+			t.Fatalf("GET %s: %d %s, want %d within 5s",
+				url, resp.StatusCode, body, status)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
