@@ -141,9 +141,8 @@ type AccountService interface {
 	// role.
 	Me(ctx context.Context, a *Actor) (*User, []Membership, error)
 
-	// Tokens lists up to limit of the actor's API tokens, newest first,
-	// starting after the token with ID after ("" for the newest).
-	Tokens(ctx context.Context, a *Actor, after string, limit int) ([]APIToken, error)
+	// Tokens lists the actor's API tokens, newest first.
+	Tokens(ctx context.Context, a *Actor, p Page) ([]APIToken, string, error)
 
 	// CreateToken makes a named API token, expiring at expiresAt if given.
 	CreateToken(ctx context.Context, a *Actor, name string, expiresAt *time.Time) (*APIToken, error)

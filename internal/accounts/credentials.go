@@ -193,15 +193,15 @@ func (s *Service) Me(ctx context.Context, a *sk.Actor) (*sk.User, []sk.Membershi
 }
 
 // Tokens implements sk.AccountService.
-func (s *Service) Tokens(ctx context.Context, a *sk.Actor, after string, limit int) (
-	[]sk.APIToken, error) {
+func (s *Service) Tokens(ctx context.Context, a *sk.Actor, p sk.Page) (
+	[]sk.APIToken, string, error) {
 	var list []sk.APIToken
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
-		list, err = tx.APITokens(ctx, a.User.ID, after, limit)
+		list, err = tx.APITokens(ctx, a.User.ID, p.After, p.Limit)
 		return err
 	})
-	return list, err
+	return list, sk.Next(p, list, func(t sk.APIToken) string { return t.ID }), err
 }
 
 // CreateToken implements sk.AccountService.

@@ -211,11 +211,11 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, a *sk.Actor)
 	if err != nil {
 		return err
 	}
-	tokens, err := s.cfg.Accounts.Tokens(r.Context(), a, p.After, p.Limit)
+	tokens, next, err := s.cfg.Accounts.Tokens(r.Context(), a, p.Page)
 	if err != nil {
 		return err
 	}
-	respondList(w, p, tokens, func(t sk.APIToken) string { return t.ID })
+	respondList(w, p, tokens, next)
 	return nil
 }
 

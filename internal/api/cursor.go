@@ -20,8 +20,7 @@ const (
 
 // page is the paging part of a list request.
 type page struct {
-	Limit int
-	After string // the sort key of the last item of the previous page
+	sk.Page
 	query string // binds a cursor to the query that made it
 }
 
@@ -40,7 +39,7 @@ type cursor struct {
 // parsePage reads limit and cursor from r. A cursor is bound to the route
 // and to every other query parameter: used with another query it is refused.
 func parsePage(r *http.Request) (page, error) {
-	p := page{Limit: defaultLimit, query: queryKey(r)}
+	p := page{Page: sk.Page{Limit: defaultLimit}, query: queryKey(r)}
 	var v sk.Validation
 
 	if s := r.URL.Query().Get("limit"); s != "" {
@@ -65,17 +64,17 @@ func parsePage(r *http.Request) (page, error) {
 	return p, v.Err()
 }
 
-// respondList writes a page of items; sortKey gives the key a cursor resumes
-// after. A page that came back full may have a successor; the client learns
-// that there is none when the next page is empty.
-func respondList[T any](w http.ResponseWriter, p page, items []T, sortKey func(T) string) {
+// respondList writes a page of items, with a cursor that continues after
+// next unless next is "". A page that came back full may have a successor;
+// the client learns that there is none when the next page is empty.
+func respondList[T any](w http.ResponseWriter, p page, items []T, next string) {
 	out := list[T]{Data: items}
 	if out.Data == nil {
 		out.Data = []T{}
 	}
-	if len(items) == p.Limit && p.Limit > 0 {
-		next := encodeCursor(cursor{Query: p.query, After: sortKey(items[len(items)-1])})
-		out.NextCursor = &next
+	if next != "" {
+		c := encodeCursor(cursor{Query: p.query, After: next})
+		out.NextCursor = &c
 	}
 	writeJSON(w, http.StatusOK, out)
 }

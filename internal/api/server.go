@@ -29,6 +29,7 @@ type Config struct {
 	Advanced func()
 
 	Accounts sk.AccountService
+	Orgs     sk.OrgService
 }
 
 // Server is the HTTP handler of the API.
@@ -87,6 +88,28 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/me/tokens", s.authed(s.listTokens)},
 		{"POST /api/v1/me/tokens", s.authed(s.createToken)},
 		{"DELETE /api/v1/me/tokens/{id}", s.authed(s.deleteToken)},
+
+		{"GET /api/v1/orgs/{org}", s.authed(s.getOrg)},
+		{"PATCH /api/v1/orgs/{org}", s.authed(s.renameOrg)},
+		{"GET /api/v1/orgs/{org}/teams", s.authed(s.listTeams)},
+		{"POST /api/v1/orgs/{org}/teams", s.authed(s.createTeam)},
+		{"GET /api/v1/orgs/{org}/teams/{team}", s.authed(s.getTeam)},
+		{"PATCH /api/v1/orgs/{org}/teams/{team}", s.authed(s.renameTeam)},
+		{"DELETE /api/v1/orgs/{org}/teams/{team}", s.authed(s.removeTeam)},
+		{"GET /api/v1/orgs/{org}/roles", s.authed(s.listRoles)},
+		{"PUT /api/v1/orgs/{org}/roles/{user}", s.authed(s.setRole)},
+		{"DELETE /api/v1/orgs/{org}/roles/{user}", s.authed(s.removeRole)},
+		{"DELETE /api/v1/orgs/{org}/roles/me", s.authed(s.abandonRole)},
+		{"GET /api/v1/orgs/{org}/teams/{team}/roles", s.authed(s.listRoles)},
+		{"PUT /api/v1/orgs/{org}/teams/{team}/roles/{user}", s.authed(s.setRole)},
+		{"DELETE /api/v1/orgs/{org}/teams/{team}/roles/{user}", s.authed(s.removeRole)},
+		{"DELETE /api/v1/orgs/{org}/teams/{team}/roles/me", s.authed(s.abandonRole)},
+		{"GET /api/v1/orgs/{org}/invitations", s.authed(s.listInvitations)},
+		{"POST /api/v1/orgs/{org}/invitations", s.authed(s.invite)},
+		{"DELETE /api/v1/orgs/{org}/invitations/{inv}", s.authed(s.revokeInvitation)},
+		{"POST /api/v1/orgs/{org}/invitations/{inv}/resend", s.authed(s.resendInvitation)},
+		{"POST /api/v1/invitations/accept", s.authed(s.acceptInvitation)},
+		{"GET /api/v1/orgs/{org}/audit-log", s.authed(s.auditLog)},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/accounts"
 	"github.com/seatkeeper/seatkeeper/internal/api"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/orgs"
 	"github.com/seatkeeper/seatkeeper/internal/outbox"
 	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -38,6 +39,7 @@ type Config struct {
 type App struct {
 	Handler  http.Handler
 	Accounts *accounts.Service
+	Orgs     *orgs.Service
 	Clock    sk.Clock
 
 	outbox *outbox.Worker
@@ -59,13 +61,24 @@ func New(cfg Config) (*App, error) {
 	}
 
 	worker := outbox.NewWorker(cfg.DB, cfg.Mail, clock, cfg.Logger)
+	limiter := &ratelimit.Limiter{DB: cfg.DB, Clock: clock}
 	accountService := accounts.New(accounts.Config{
 		DB:      cfg.DB,
 		Clock:   clock,
-		Limiter: &ratelimit.Limiter{DB: cfg.DB, Clock: clock},
+		Limiter: limiter,
 		Mail:    templates,
 		BaseURL: baseURL,
 		Hash:    cfg.Hash,
+		Logger:  cfg.Logger,
+		Queued:  worker.Wake,
+	})
+
+	orgService := orgs.New(orgs.Config{
+		DB:      cfg.DB,
+		Clock:   clock,
+		Limiter: limiter,
+		Mail:    templates,
+		BaseURL: baseURL,
 		Logger:  cfg.Logger,
 		Queued:  worker.Wake,
 	})
@@ -77,8 +90,10 @@ func New(cfg Config) (*App, error) {
 		DevClock: devClock,
 		Advanced: worker.Wake,
 		Accounts: accountService,
+		Orgs:     orgService,
 	})
-	return &App{Handler: handler, Accounts: accountService, Clock: clock, outbox: worker}, nil
+	return &App{Handler: handler, Accounts: accountService, Orgs: orgService, Clock: clock,
+		outbox: worker}, nil
 }
 
 // Run does the App's background work (delivering mail) until ctx ends, and
