@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	sk "github.com/seatkeeper/seatkeeper"
 )
@@ -101,6 +102,10 @@ func decodeCursor(s string) (cursor, bool) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil || json.Unmarshal(b, &c) != nil || c.Query == "" {
+		return c, false
+	}
+	// Keys are names and IDs, never NUL, which PostgreSQL refuses in text.
+	if strings.ContainsRune(c.After, 0) || !utf8.ValidString(c.After) {
 		return c, false
 	}
 	return c, true

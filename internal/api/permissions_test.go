@@ -77,8 +77,8 @@ type action struct {
 	// sees overrides actor.sees when the action aims at something inside the
 	// target that has visibility of its own.
 	sees func(a *actor, tg target) bool
-	do      func(f *fixture, a *actor, tg target) *apptest.Response
-	undo    func(f *fixture, tg target) // restores state after a success
+	do   func(f *fixture, a *actor, tg target) *apptest.Response
+	undo func(f *fixture, tg target) // restores state after a success
 }
 
 // prepared is an action that needs something made first, by the target

@@ -70,16 +70,17 @@ func (tx *Tx) RolesIn(ctx context.Context, orgID, userID string) ([]sk.RoleRef, 
 
 // Teams lists up to limit of an organization's teams by name ignoring case,
 // then ID, starting after the team whose sort key is after ("" for the
-// first page). It returns each team's sort key with it.
+// first page). It returns each team's sort key with it: the lower-cased name
+// and the ID on two lines (team names hold no control characters).
 func (tx *Tx) Teams(ctx context.Context, orgID, after string, limit int) ([]sk.Team, []string,
 	error) {
-	afterName, afterID, _ := strings.Cut(after, "\x00")
+	afterName, afterID, _ := strings.Cut(after, "\n")
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT t.id, t.name, t.created_at, lower(t.name),
 			(SELECT count(*) FROM licenses l WHERE l.org_id = t.org_id AND l.team_id = t.id)
 		FROM teams t
-		WHERE t.org_id = $1 AND ($2 = '' OR (lower(t.name), t.id) > ($3, $4))
-		ORDER BY lower(t.name), t.id LIMIT $5`, orgID, after, afterName, afterID, limit)
+		WHERE t.org_id = $1 AND ($3 = '' OR (lower(t.name), t.id) > ($2, $3))
+		ORDER BY lower(t.name), t.id LIMIT $4`, orgID, afterName, afterID, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing teams: %w", err)
 	}
@@ -94,7 +95,7 @@ func (tx *Tx) Teams(ctx context.Context, orgID, after string, limit int) ([]sk.T
 			return nil, nil, fmt.Errorf("reading team: %w", err)
 		}
 		teams = append(teams, t)
-		keys = append(keys, sortName+"\x00"+t.ID)
+		keys = append(keys, sortName+"\n"+t.ID)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("listing teams: %w", err)

@@ -234,6 +234,19 @@ func TestConstraints(t *testing.T) {
 			}
 		}
 
+		// The audit log is append-only.
+		mustTx(t, db, `INSERT INTO audit_events (id, org_id, action, target_type, target_id,
+			created_at) VALUES ('evt_1', 'org_1', 'team.created', 'team', 'team_1', $1)`, now())
+		for _, q := range []string{
+			`UPDATE audit_events SET action = 'forged'`,
+			`DELETE FROM audit_events`,
+		} {
+			err := db.Tx(ctx, func(tx *store.Tx) error { return tx.Exec(ctx, q) })
+			if err == nil {
+				t.Errorf("%s: the audit log was rewritten", q)
+			}
+		}
+
 		// Removing a team drops its grants with it.
 		mustTx(t, db, `DELETE FROM teams WHERE id = 'team_1'`)
 		if n := count(t, db, `SELECT count(*) FROM role_grants WHERE team_id = 'team_1'`); n != 0 {

@@ -32,6 +32,7 @@ var cheapHash = accounts.HashParams{Memory: 1024, Time: 1, Threads: 1}
 // Env is a running Seatkeeper and the mailbox that receives its mail.
 type Env struct {
 	App  *app.App
+	DB   *store.DB
 	URL  string
 	SMTP *mailtest.Server
 
@@ -48,14 +49,14 @@ func Start(t testing.TB, db *store.DB) *Env {
 		t.Fatal(err)
 	}
 
-	e := &Env{SMTP: smtpServer, read: map[int]bool{}}
+	e := &Env{DB: db, SMTP: smtpServer, read: map[int]bool{}}
 	srv := httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + srv.Listener.Addr().String()
 	a, err := app.New(app.Config{
 		DB:      db,
 		Mail:    transport,
 		BaseURL: e.URL,
-		Logger:  slog.New(slog.DiscardHandler),
+		Logger:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Dev:     true,
 		Hash:    cheapHash,
 	})
@@ -78,6 +79,15 @@ func Start(t testing.TB, db *store.DB) *Env {
 		<-done
 	})
 	return e
+}
+
+// testWriter sends the server's warnings and errors to the test's log, so
+// that a failing test shows the cause of a 500.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // Response is an HTTP answer, read whole.
@@ -317,4 +327,68 @@ func (e *Env) Patch(t testing.TB, path, token string, body any) *Response {
 func (e *Env) Delete(t testing.TB, path, token string) *Response {
 	t.Helper()
 	return e.Do(t, Request{Method: http.MethodDelete, Path: path, Token: token})
+}
+
+// Licenses gives the organization a subscription of the given number of
+// seats straight in the store, as checkout will, and returns the licenses.
+func (e *Env) Licenses(t testing.TB, orgID string, seats int) []string {
+	t.Helper()
+	ctx := context.Background()
+	now := e.App.Clock.Now()
+	var ids []string
+	err := e.DB.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.UpsertPlan(ctx, &store.PlanRecord{ID: "fixture", Name: "Fixture",
+			Kind: "organization", Currency: "EUR", PriceMonth: 1000, PriceYear: 10000,
+			MinSeats: 1, MaxSeats: 100000, MaxActivations: 1})
+		if err != nil {
+			return err
+		}
+		customer := &store.CustomerRecord{ID: sk.NewID(sk.PrefixCustomer, now),
+			BillingName: "Fixture", BillingEmail: "billing@example.com", Currency: "EUR",
+			CreatedAt: now}
+		if err := tx.CreateCustomer(ctx, customer); err != nil {
+			return err
+		}
+		ids, err = tx.CreateSubscription(ctx, &store.SubscriptionRecord{
+			ID: sk.NewID(sk.PrefixSubscription, now), CustomerID: customer.ID, OrgID: &orgID,
+			PlanID: "fixture", Period: "month", Seats: seats, Status: "active",
+			PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), CreatedAt: now})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("creating licenses: %v", err)
+	}
+	return ids
+}
+
+// Hold puts licenses where the holdings say, straight in the store.
+func (e *Env) Hold(t testing.TB, orgID string, holdings ...store.LicenseHolding) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.DB.Tx(ctx, func(tx *store.Tx) error {
+		for _, h := range holdings {
+			if err := tx.SetLicenseHolding(ctx, orgID, h, e.App.Clock.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("placing licenses: %v", err)
+	}
+}
+
+// Holdings reads where the organization's licenses are.
+func (e *Env) Holdings(t testing.TB, orgID string) []store.LicenseHolding {
+	t.Helper()
+	var list []store.LicenseHolding
+	err := e.DB.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		list, err = tx.LicenseHoldings(context.Background(), orgID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("reading licenses: %v", err)
+	}
+	return list
 }
