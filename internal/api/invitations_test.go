@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -166,4 +167,25 @@ func TestInviterRightsCheckedAtAcceptance(t *testing.T) {
 			t.Errorf("guest holds a role after a refused acceptance: %v", orgs)
 		}
 	})
+}
+
+func TestInvitationsAreRateLimitedPerOrganization(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t, storetest.Open(t, store.SQLite))
+	owner := e.User(t, "Olivia Owner")
+	org := e.Org(t, owner, "Acme")
+	other := e.Org(t, owner, "Other")
+
+	for i := range 100 {
+		apptest.Must(t, e.Post(t, "/api/v1/orgs/"+org+"/invitations", owner.Token, map[string]any{
+			"email": "p" + strconv.Itoa(i) + "@example.com", "role": "viewer"}), http.StatusCreated)
+	}
+	r := e.Post(t, "/api/v1/orgs/"+org+"/invitations", owner.Token,
+		map[string]any{"email": "one.more@example.com", "role": "viewer"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("101st invitation in an hour: %d %s", r.Status, r.Body)
+	}
+	// The limit is the organization's own.
+	apptest.Must(t, e.Post(t, "/api/v1/orgs/"+other+"/invitations", owner.Token,
+		map[string]any{"email": "one.more@example.com", "role": "viewer"}), http.StatusCreated)
 }
