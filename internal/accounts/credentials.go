@@ -77,6 +77,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err := tx.MarkEmailVerified(ctx, u.ID, now); err != nil {
 			return err
 		}
+		if err := s.claimLicenses(ctx, tx, &u.User); err != nil {
+			return err
+		}
 		return tx.DeleteSessions(ctx, u.ID, "")
 	})
 }
@@ -169,7 +172,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*sk.Use
 			return err
 		}
 		user = &u.User
-		return nil
+		return s.claimLicenses(ctx, tx, user)
 	})
 	return user, err
 }

@@ -111,7 +111,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*sk.User, erro
 		}
 		u.EmailVerified = true
 		user = &u.User
-		return nil
+		return s.claimLicenses(ctx, tx, user)
 	})
 	return user, err
 }

@@ -69,6 +69,11 @@ func parsePage(r *http.Request) (page, error) {
 // next unless next is "". A page that came back full may have a successor;
 // the client learns that there is none when the next page is empty.
 func respondList[T any](w http.ResponseWriter, p page, items []T, next string) {
+	writeJSON(w, http.StatusOK, newList(p, items, next))
+}
+
+// newList is the list answer of a page of items.
+func newList[T any](p page, items []T, next string) list[T] {
 	out := list[T]{Data: items}
 	if out.Data == nil {
 		out.Data = []T{}
@@ -77,7 +82,7 @@ func respondList[T any](w http.ResponseWriter, p page, items []T, next string) {
 		c := encodeCursor(cursor{Query: p.query, After: next})
 		out.NextCursor = &c
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // queryKey is a digest of the route and every query parameter but the

@@ -19,14 +19,20 @@ const maxBodyBytes = 64 << 10
 // of the wrong type, trailing data and oversized bodies become EINVALID or
 // ETOOLARGE errors that name what is wrong, never a server error.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	return decodeLimit(w, r, dst, maxBodyBytes)
+}
+
+// decodeLimit is decode with another bound on the body, for the few routes
+// that take long lists.
+func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
 		return sk.Invalid("Content-Type", "must be application/json")
 	}
 
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, limit)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return sk.Errorf(sk.EINVALID, "The request body must hold a single JSON object.")
@@ -41,7 +47,7 @@ func isJSON(contentType string) bool {
 }
 
 // decodeError explains a decoding failure in the client's terms.
-func decodeError(err error) error {
+func decodeError(err error, limit int64) error {
 	if e, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		field := e.Field
 		if field == "" {
@@ -53,7 +59,7 @@ func decodeError(err error) error {
 		return sk.Errorf(sk.EINVALID, "The request body is not valid JSON: %v", err)
 	}
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return sk.Errorf(sk.ETOOLARGE, "The request body is larger than %d bytes.", maxBodyBytes)
+		return sk.Errorf(sk.ETOOLARGE, "The request body is larger than %d bytes.", limit)
 	}
 
 	msg := err.Error()

@@ -30,6 +30,7 @@ type Config struct {
 
 	Accounts sk.AccountService
 	Orgs     sk.OrgService
+	Licenses sk.LicenseService
 }
 
 // Server is the HTTP handler of the API.
@@ -110,6 +111,13 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/orgs/{org}/invitations/{inv}/resend", s.authed(s.resendInvitation)},
 		{"POST /api/v1/invitations/accept", s.authed(s.acceptInvitation)},
 		{"GET /api/v1/orgs/{org}/audit-log", s.authed(s.auditLog)},
+
+		{"GET /api/v1/orgs/{org}/licenses", s.authed(s.listLicenses)},
+		{"GET /api/v1/orgs/{org}/teams/{team}/licenses", s.authed(s.listLicenses)},
+		{"PUT /api/v1/orgs/{org}/licenses/{license}/assignee", s.authed(s.assignLicense)},
+		{"DELETE /api/v1/orgs/{org}/licenses/{license}/assignee", s.authed(s.unassignLicense)},
+		{"POST /api/v1/orgs/{org}/licenses/change-team", s.authed(s.changeTeam)},
+		{"GET /api/v1/me/licenses", s.authed(s.myLicenses)},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/accounts"
 	"github.com/seatkeeper/seatkeeper/internal/api"
+	"github.com/seatkeeper/seatkeeper/internal/licensing"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
 	"github.com/seatkeeper/seatkeeper/internal/orgs"
 	"github.com/seatkeeper/seatkeeper/internal/outbox"
@@ -83,6 +84,15 @@ func New(cfg Config) (*App, error) {
 		Queued:  worker.Wake,
 	})
 
+	licenseService := licensing.New(licensing.Config{
+		DB:      cfg.DB,
+		Clock:   clock,
+		Mail:    templates,
+		BaseURL: baseURL,
+		Logger:  cfg.Logger,
+		Queued:  worker.Wake,
+	})
+
 	handler := api.New(api.Config{
 		Logger:   cfg.Logger,
 		Ready:    cfg.DB,
@@ -91,6 +101,7 @@ func New(cfg Config) (*App, error) {
 		Advanced: worker.Wake,
 		Accounts: accountService,
 		Orgs:     orgService,
+		Licenses: licenseService,
 	})
 	return &App{Handler: handler, Accounts: accountService, Orgs: orgService, Clock: clock,
 		outbox: worker}, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -26,22 +28,41 @@ type AuditRecord struct {
 
 // InsertAudit appends an event to the audit log.
 func (tx *Tx) InsertAudit(ctx context.Context, r *AuditRecord) error {
-	var actorID, actorEmail *string
-	if r.Actor != nil {
-		actorID, actorEmail = &r.Actor.ID, &r.Actor.Email
-	}
-	var orgID *string
-	if r.OrgID != "" {
-		orgID = &r.OrgID
-	}
-	_, err := tx.q.ExecContext(ctx, `
-		INSERT INTO audit_events (id, org_id, customer_id, actor_id, actor_email, action,
-			target_type, target_id, before, after, client_ip, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		sk.NewID(sk.PrefixAudit, r.At), orgID, r.CustomerID, actorID, actorEmail, r.Action,
-		r.TargetType, r.TargetID, jsonArg(r.Before), jsonArg(r.After), r.ClientIP, r.At)
-	if err != nil {
-		return fmt.Errorf("recording audit event %s: %w", r.Action, err)
+	return tx.InsertAudits(ctx, []*AuditRecord{r})
+}
+
+// auditBatch is how many events go into one INSERT: 12 parameters each,
+// well under both databases' limits.
+const auditBatch = 200
+
+// InsertAudits appends events to the audit log, many rows per statement so
+// that a bulk change records one event per thing changed at little cost.
+func (tx *Tx) InsertAudits(ctx context.Context, records []*AuditRecord) error {
+	for chunk := range slices.Chunk(records, auditBatch) {
+		var a args
+		rows := make([]string, len(chunk))
+		for i, r := range chunk {
+			var actorID, actorEmail, orgID *string
+			if r.Actor != nil {
+				actorID, actorEmail = &r.Actor.ID, &r.Actor.Email
+			}
+			if r.OrgID != "" {
+				orgID = &r.OrgID
+			}
+			rows[i] = "(" + strings.Join([]string{
+				a.add(sk.NewID(sk.PrefixAudit, r.At)), a.add(orgID), a.add(r.CustomerID),
+				a.add(actorID), a.add(actorEmail), a.add(r.Action), a.add(r.TargetType),
+				a.add(r.TargetID), a.add(jsonArg(r.Before)), a.add(jsonArg(r.After)),
+				a.add(r.ClientIP), a.add(r.At),
+			}, ", ") + ")"
+		}
+		_, err := tx.q.ExecContext(ctx, `
+			INSERT INTO audit_events (id, org_id, customer_id, actor_id, actor_email, action,
+				target_type, target_id, before, after, client_ip, created_at)
+			VALUES `+strings.Join(rows, ", "), a...)
+		if err != nil {
+			return fmt.Errorf("recording audit events %s: %w", chunk[0].Action, err)
+		}
 	}
 	return nil
 }

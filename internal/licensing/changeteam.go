@@ -1,0 +1,120 @@
+package licensing
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/policy"
+	"github.com/seatkeeper/seatkeeper/internal/store"
+)
+
+// ChangeTeam implements sk.LicenseService. It returns how many licenses
+// moved; those already at the destination stay and count as done.
+func (s *Service) ChangeTeam(ctx context.Context, a *sk.Actor, c sk.Client, orgID string,
+	licenseIDs []string, teamID *string) (int, error) {
+	ids, err := checkIDs(licenseIDs)
+	if err != nil {
+		return 0, err
+	}
+	dest := teamOf(teamID)
+
+	moved := 0
+	err = s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
+		g, err := grants(ctx, tx, a, orgID)
+		if err != nil {
+			return err
+		}
+		if dest != "" {
+			if !g.Sees(dest) {
+				return sk.Errorf(sk.ENOTFOUND, "No such team.")
+			}
+			if _, err := tx.Team(ctx, orgID, dest); err != nil {
+				return err
+			}
+		}
+
+		teams, err := tx.LicenseTeams(ctx, orgID, ids)
+		if err != nil {
+			return err
+		}
+		moving, err := authorizeMove(g, ids, teams, dest)
+		if err != nil {
+			return err
+		}
+
+		if err := tx.MoveLicenses(ctx, orgID, moving, teamID); err != nil {
+			return err
+		}
+		moved = len(moving)
+		return s.audit(ctx, tx, a, c, orgID, "license.team_changed",
+			teamChanges(moving, teams, teamID))
+	})
+	return moved, err
+}
+
+// checkIDs validates the license IDs of a change-team and drops repeats.
+func checkIDs(ids []string) ([]string, error) {
+	switch {
+	case len(ids) == 0:
+		return nil, sk.Invalid("license_ids", "must name at least one license")
+	case len(ids) > MaxChangeTeam:
+		return nil, sk.Invalid("license_ids", "must name at most %d licenses", MaxChangeTeam)
+	}
+	for i, id := range ids {
+		if !sk.HasPrefix(id, sk.PrefixLicense) {
+			return nil, sk.Invalid("license_ids", "item %d (%q) is not a license ID", i, id)
+		}
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// authorizeMove checks every license: each must be one the actor may read
+// (else the whole change is ENOTFOUND, naming it), and the actor must be a
+// Manager at every scope the licenses leave and at the one they join. It
+// returns the licenses not already at the destination.
+func authorizeMove(g policy.Grants, ids []string, teams map[string]*string, dest string) (
+	[]string, error) {
+	leaving := map[string]bool{}
+	var moving []string
+	for _, id := range ids {
+		team, ok := teams[id]
+		if !ok || !g.Allows(policy.Read, teamOf(team)) {
+			return nil, sk.Errorf(sk.ENOTFOUND, "No such license: %s. Nothing was moved.", id)
+		}
+		if teamOf(team) != dest {
+			leaving[teamOf(team)] = true
+			moving = append(moving, id)
+		}
+	}
+
+	if !g.Allows(policy.ChangeLicenseTeam, dest) {
+		return nil, errMayNotMove
+	}
+	for scope := range leaving {
+		if !g.Allows(policy.ChangeLicenseTeam, scope) {
+			return nil, errMayNotMove
+		}
+	}
+	return moving, nil
+}
+
+var errMayNotMove = sk.Errorf(sk.EFORBIDDEN, "Moving licenses needs the Manager role at "+
+	"every scope they leave and at the one they join. Nothing was moved.")
+
+type teamState struct {
+	TeamID *string `json:"team_id"`
+}
+
+func teamChanges(ids []string, from map[string]*string, to *string) []change {
+	after, _ := json.Marshal(teamState{to})
+	changes := make([]change, len(ids))
+	for i, id := range ids {
+		before, _ := json.Marshal(teamState{from[id]})
+		changes[i] = change{id, before, after}
+	}
+	return changes
+}

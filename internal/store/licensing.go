@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	sk "github.com/seatkeeper/seatkeeper"
+)
+
+// LicenseRecord is a license with what the service needs to decide on it.
+type LicenseRecord struct {
+	sk.License
+	OrgID              *string
+	SubscriptionStatus string
+}
+
+// args collects positional query arguments and names their placeholders.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+const licenseSelect = `
+	SELECT l.id, l.org_id, l.team_id, l.subscription_id, l.assignee_user_id,
+		COALESCE(u.email, l.assignee_email), u.name, l.assigned_at, s.status,
+		s.current_period_end, s.plan_id
+	FROM licenses l
+	JOIN subscriptions s ON s.id = l.subscription_id
+	LEFT JOIN users u ON u.id = l.assignee_user_id`
+
+func scanLicense(row interface{ Scan(...any) error }) (*LicenseRecord, error) {
+	var r LicenseRecord
+	err := row.Scan(&r.ID, &r.OrgID, &r.TeamID, &r.SubscriptionID, &r.AssigneeID,
+		&r.AssigneeEmail, &r.AssigneeName, &r.AssignedAt, &r.SubscriptionStatus,
+		&r.ValidUntil, &r.Plan)
+	if err != nil {
+		return nil, err
+	}
+	r.Status = licenseStatus(r.SubscriptionStatus, r.AssigneeID, r.AssigneeEmail)
+	return &r, nil
+}
+
+func licenseStatus(subscription string, userID, email *string) string {
+	switch {
+	case subscription == "ended":
+		return sk.LicenseExpired
+	case userID != nil:
+		return sk.LicenseAssigned
+	case email != nil:
+		return sk.LicensePending
+	}
+	return sk.LicenseUnassigned
+}
+
+// licenseWhere turns a filter into SQL conditions on licenses l, joined
+// subscriptions s and users u.
+func licenseWhere(orgID string, f sk.LicenseFilter, a *args) string {
+	conds := []string{"l.org_id = " + a.add(orgID)}
+	switch f.Team {
+	case "":
+	case "organization":
+		conds = append(conds, "l.team_id IS NULL")
+	default:
+		conds = append(conds, "l.team_id = "+a.add(f.Team))
+	}
+
+	switch f.Status {
+	case sk.LicenseExpired:
+		conds = append(conds, "s.status = 'ended'")
+	case sk.LicenseAssigned:
+		conds = append(conds, "s.status <> 'ended' AND l.assignee_user_id IS NOT NULL")
+	case sk.LicensePending:
+		conds = append(conds, "s.status <> 'ended' AND l.assignee_email IS NOT NULL")
+	case sk.LicenseUnassigned:
+		conds = append(conds, "s.status <> 'ended' AND l.assignee_user_id IS NULL"+
+			" AND l.assignee_email IS NULL")
+	}
+
+	if f.Query != "" {
+		q := a.add("%" + escapeLike(strings.ToLower(f.Query)) + "%")
+		conds = append(conds, "(lower(u.email) LIKE "+q+" ESCAPE '\\' OR lower(u.name) LIKE "+q+
+			" ESCAPE '\\' OR lower(l.assignee_email) LIKE "+q+" ESCAPE '\\')")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Licenses lists up to limit of an organization's licenses that match the
+// filter, in ID order, after the license with ID after ("" for the first).
+func (tx *Tx) Licenses(ctx context.Context, orgID string, f sk.LicenseFilter, after string,
+	limit int) ([]sk.License, error) {
+	var a args
+	where := licenseWhere(orgID, f, &a)
+	if after != "" {
+		where += " AND l.id > " + a.add(after)
+	}
+	rows, err := tx.q.QueryContext(ctx, licenseSelect+" WHERE "+where+
+		" ORDER BY l.id LIMIT "+a.add(limit), a...)
+	if err != nil {
+		return nil, fmt.Errorf("listing licenses: %w", err)
+	}
+	defer rows.Close()
+
+	list := []sk.License{}
+	for rows.Next() {
+		r, err := scanLicense(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading license: %w", err)
+		}
+		list = append(list, r.License)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing licenses: %w", err)
+	}
+	return list, nil
+}
+
+// LicenseCounts counts an organization's licenses in the filter's team
+// scope (its status and query are ignored).
+func (tx *Tx) LicenseCounts(ctx context.Context, orgID, team string) (*sk.LicenseCounts, error) {
+	var a args
+	where := licenseWhere(orgID, sk.LicenseFilter{Team: team}, &a)
+	var c sk.LicenseCounts
+	err := tx.q.QueryRowContext(ctx, `
+		SELECT count(*), count(l.assignee_user_id) + count(l.assignee_email)
+		FROM licenses l WHERE `+where, a...).Scan(&c.Total, &c.Assigned)
+	if err != nil {
+		return nil, fmt.Errorf("counting licenses: %w", err)
+	}
+	c.Free = c.Total - c.Assigned
+	return &c, nil
+}
+
+// License returns one license of the organization, or ENOTFOUND.
+func (tx *Tx) License(ctx context.Context, orgID, id string) (*LicenseRecord, error) {
+	row := tx.q.QueryRowContext(ctx, licenseSelect+` WHERE l.org_id = $1 AND l.id = $2`,
+		orgID, id)
+	r, err := scanLicense(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sk.Errorf(sk.ENOTFOUND, "No such license.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading license: %w", err)
+	}
+	return r, nil
+}
+
+// HolderInSubscription returns the license of the subscription that the
+// user holds, or that is pending for the address, if any ("" if none).
+func (tx *Tx) HolderInSubscription(ctx context.Context, subscriptionID string, userID *string,
+	email string) (string, error) {
+	var id string
+	err := tx.q.QueryRowContext(ctx, `
+		SELECT id FROM licenses
+		WHERE subscription_id = $1 AND (assignee_user_id = $2 OR lower(assignee_email) = lower($3))
+		LIMIT 1`, subscriptionID, userID, email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("checking holders: %w", err)
+	}
+	return id, nil
+}
+
+var errHeldInSubscription = sk.Errorf(sk.ECONFLICT,
+	"This person already holds a license of the subscription.")
+
+// SetAssignee gives a license to a user (userID set) or holds it pending for
+// an address (email set), or frees it (both nil).
+func (tx *Tx) SetAssignee(ctx context.Context, id string, userID, email *string,
+	now time.Time) error {
+	var at *time.Time
+	if userID != nil || email != nil {
+		at = &now
+	}
+	res, err := tx.q.ExecContext(ctx, `
+		UPDATE licenses SET assignee_user_id = $2, assignee_email = $3, assigned_at = $4
+		WHERE id = $1`, id, userID, email, at)
+	if IsUniqueViolation(err) {
+		return errHeldInSubscription
+	}
+	return oneRow(res, err, "assigning license", "No such license.")
+}
+
+// batch is how many IDs go into one statement, well under both databases'
+// limits on parameters.
+const batch = 500
+
+// LicenseTeams returns the team (nil for the organization) of each of the
+// organization's licenses among ids. IDs of no license of the organization
+// are missing from the answer.
+func (tx *Tx) LicenseTeams(ctx context.Context, orgID string, ids []string) (
+	map[string]*string, error) {
+	teams := make(map[string]*string, len(ids))
+	for chunk := range slices.Chunk(ids, batch) {
+		a := args{orgID}
+		rows, err := tx.q.QueryContext(ctx, `
+			SELECT id, team_id FROM licenses WHERE org_id = $1 AND id IN (`+
+			placeholders(&a, chunk)+`)`, a...)
+		if err != nil {
+			return nil, fmt.Errorf("reading licenses: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var team *string
+			if err := rows.Scan(&id, &team); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading license: %w", err)
+			}
+			teams[id] = team
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading licenses: %w", err)
+		}
+	}
+	return teams, nil
+}
+
+// MoveLicenses delegates licenses of the organization to a team, or returns
+// them to the organization (teamID nil).
+func (tx *Tx) MoveLicenses(ctx context.Context, orgID string, ids []string, teamID *string) error {
+	for chunk := range slices.Chunk(ids, batch) {
+		a := args{orgID, teamID}
+		_, err := tx.q.ExecContext(ctx, `
+			UPDATE licenses SET team_id = $2 WHERE org_id = $1 AND id IN (`+
+			placeholders(&a, chunk)+`)`, a...)
+		if err != nil {
+			return fmt.Errorf("moving licenses: %w", err)
+		}
+	}
+	return nil
+}
+
+func placeholders(a *args, values []string) string {
+	marks := make([]string, len(values))
+	for i, v := range values {
+		marks[i] = a.add(v)
+	}
+	return strings.Join(marks, ", ")
+}
+
+// ClaimedLicense is a pending license that a user claimed.
+type ClaimedLicense struct {
+	ID    string
+	OrgID *string
+}
+
+// ClaimPendingLicenses gives the user every license pending for the address,
+// except in subscriptions where they already hold one.
+func (tx *Tx) ClaimPendingLicenses(ctx context.Context, userID, email string, now time.Time) (
+	[]ClaimedLicense, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		UPDATE licenses SET assignee_user_id = $1, assignee_email = NULL, assigned_at = $3
+		WHERE lower(assignee_email) = lower($2) AND NOT EXISTS (
+			SELECT 1 FROM licenses h
+			WHERE h.subscription_id = licenses.subscription_id AND h.assignee_user_id = $1)
+		RETURNING id, org_id`, userID, email, now)
+	if err != nil {
+		return nil, fmt.Errorf("claiming licenses: %w", err)
+	}
+	defer rows.Close()
+
+	var list []ClaimedLicense
+	for rows.Next() {
+		var c ClaimedLicense
+		if err := rows.Scan(&c.ID, &c.OrgID); err != nil {
+			return nil, fmt.Errorf("reading claimed license: %w", err)
+		}
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claiming licenses: %w", err)
+	}
+	return list, nil
+}
+
+// HeldLicenses lists the licenses the user holds, oldest assignment first.
+func (tx *Tx) HeldLicenses(ctx context.Context, userID string) ([]sk.HeldLicense, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		SELECT l.id, l.subscription_id, s.status, s.current_period_end, p.id, p.name,
+			o.id, o.name, t.id, t.name
+		FROM licenses l
+		JOIN subscriptions s ON s.id = l.subscription_id
+		JOIN plans p ON p.id = s.plan_id
+		LEFT JOIN organizations o ON o.id = l.org_id
+		LEFT JOIN teams t ON t.id = l.team_id
+		WHERE l.assignee_user_id = $1
+		ORDER BY l.assigned_at, l.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("listing held licenses: %w", err)
+	}
+	defer rows.Close()
+
+	list := []sk.HeldLicense{}
+	for rows.Next() {
+		var h sk.HeldLicense
+		var subStatus string
+		var orgID, orgName, teamID, teamName sql.Null[string]
+		err := rows.Scan(&h.ID, &h.SubscriptionID, &subStatus, &h.ValidUntil, &h.Plan.ID,
+			&h.Plan.Name, &orgID, &orgName, &teamID, &teamName)
+		if err != nil {
+			return nil, fmt.Errorf("reading held license: %w", err)
+		}
+		h.Status = licenseStatus(subStatus, &userID, nil)
+		h.Valid = h.Status == sk.LicenseAssigned
+		if orgID.Valid {
+			h.Organization = &sk.OrgRef{ID: orgID.V, Name: orgName.V}
+		}
+		if teamID.Valid {
+			h.Team = &sk.OrgRef{ID: teamID.V, Name: teamName.V}
+		}
+		list = append(list, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing held licenses: %w", err)
+	}
+	return list, nil
+}
