@@ -147,3 +147,11 @@ func (tx *Tx) SetLicenseHolding(ctx context.Context, orgID string, h LicenseHold
 		WHERE org_id = $1 AND id = $2`, orgID, h.ID, h.TeamID, h.AssigneeUserID, assignedAt)
 	return oneRow(res, err, "updating license", "No such license.")
 }
+
+// EndSubscription ends a subscription at now: its licenses stop being valid
+// and keep their assignees.
+func (tx *Tx) EndSubscription(ctx context.Context, id string, now time.Time) error {
+	res, err := tx.q.ExecContext(ctx, `
+		UPDATE subscriptions SET status = 'ended', ended_at = $2 WHERE id = $1`, id, now)
+	return oneRow(res, err, "ending subscription", "No such subscription.")
+}

@@ -333,8 +333,16 @@ func (e *Env) Delete(t testing.TB, path, token string) *Response {
 // seats straight in the store, as checkout will, and returns the licenses.
 func (e *Env) Licenses(t testing.TB, orgID string, seats int) []string {
 	t.Helper()
+	_, ids := e.Subscription(t, orgID, seats)
+	return ids
+}
+
+// Subscription is Licenses that also returns the subscription's ID.
+func (e *Env) Subscription(t testing.TB, orgID string, seats int) (string, []string) {
+	t.Helper()
 	ctx := context.Background()
 	now := e.App.Clock.Now()
+	subID := sk.NewID(sk.PrefixSubscription, now)
 	var ids []string
 	err := e.DB.Tx(ctx, func(tx *store.Tx) error {
 		err := tx.UpsertPlan(ctx, &store.PlanRecord{ID: "fixture", Name: "Fixture",
@@ -350,7 +358,7 @@ func (e *Env) Licenses(t testing.TB, orgID string, seats int) []string {
 			return err
 		}
 		ids, err = tx.CreateSubscription(ctx, &store.SubscriptionRecord{
-			ID: sk.NewID(sk.PrefixSubscription, now), CustomerID: customer.ID, OrgID: &orgID,
+			ID: subID, CustomerID: customer.ID, OrgID: &orgID,
 			PlanID: "fixture", Period: "month", Seats: seats, Status: "active",
 			PeriodStart: now, PeriodEnd: now.AddDate(0, 1, 0), CreatedAt: now})
 		return err
@@ -358,7 +366,19 @@ func (e *Env) Licenses(t testing.TB, orgID string, seats int) []string {
 	if err != nil {
 		t.Fatalf("creating licenses: %v", err)
 	}
-	return ids
+	return subID, ids
+}
+
+// EndSubscription ends a subscription straight in the store, as the end of
+// its last period will.
+func (e *Env) EndSubscription(t testing.TB, id string) {
+	t.Helper()
+	err := e.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		return tx.EndSubscription(context.Background(), id, e.App.Clock.Now())
+	})
+	if err != nil {
+		t.Fatalf("ending subscription: %v", err)
+	}
 }
 
 // Hold puts licenses where the holdings say, straight in the store.
