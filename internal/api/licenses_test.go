@@ -281,8 +281,8 @@ func TestChangeTeam(t *testing.T) {
 
 		wantField(t, move(owner, nil, nil), http.StatusBadRequest, "license_ids")
 		wantField(t, move(owner, []string{"team_x"}, nil), http.StatusBadRequest, "license_ids")
-		if events := auditLog(t, e, owner, org); events["license.team_changed"] == nil {
-			t.Error("no license.team_changed event")
+		if events := auditLog(t, e, owner, org); events["licenses.team_changed"] == nil {
+			t.Error("no licenses.team_changed event")
 		}
 	})
 }

@@ -48,8 +48,11 @@ func (s *Service) ChangeTeam(ctx context.Context, a *sk.Actor, c sk.Client, orgI
 			return err
 		}
 		moved = len(moving)
-		return s.audit(ctx, tx, a, c, orgID, "license.team_changed",
-			teamChanges(moving, teams, teamID))
+		if moved == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, a, c, orgID, "licenses.team_changed",
+			[]change{teamChange(moving, teams, teamID)})
 	})
 	return moved, err
 }
@@ -105,16 +108,19 @@ func authorizeMove(g policy.Grants, ids []string, teams map[string]*string, dest
 var errMayNotMove = sk.Errorf(sk.EFORBIDDEN, "Moving licenses needs the Manager role at "+
 	"every scope they leave and at the one they join. Nothing was moved.")
 
-type teamState struct {
-	TeamID *string `json:"team_id"`
-}
-
-func teamChanges(ids []string, from map[string]*string, to *string) []change {
-	after, _ := json.Marshal(teamState{to})
-	changes := make([]change, len(ids))
-	for i, id := range ids {
-		before, _ := json.Marshal(teamState{from[id]})
-		changes[i] = change{id, before, after}
+// teamChange is the audit record of a change-team: one event for the whole
+// change, whose before maps each license moved to the team it left ("" for
+// the organization) and whose after names the team they joined.
+func teamChange(ids []string, from map[string]*string, to *string) change {
+	left := make(map[string]string, len(ids))
+	for _, id := range ids {
+		left[id] = teamOf(from[id])
 	}
-	return changes
+	before, _ := json.Marshal(map[string]any{"licenses": left})
+	after, _ := json.Marshal(map[string]any{"team_id": to, "count": len(ids)})
+	target := "organization"
+	if to != nil {
+		target = *to
+	}
+	return change{target, before, after}
 }

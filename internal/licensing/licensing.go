@@ -143,16 +143,21 @@ func (s *Service) MyLicenses(ctx context.Context, a *sk.Actor) ([]sk.HeldLicense
 	return list, err
 }
 
-// audit records changes to licenses, one event each.
+// audit records changes to licenses, one event each. A change-team is one
+// change of many licenses; its target is the scope they joined.
 func (s *Service) audit(ctx context.Context, tx *store.Tx, a *sk.Actor, c sk.Client,
 	orgID, action string, changes []change) error {
+	targetType := "license"
+	if action == "licenses.team_changed" {
+		targetType = "scope"
+	}
 	records := make([]*store.AuditRecord, len(changes))
 	for i, ch := range changes {
 		records[i] = &store.AuditRecord{
 			OrgID:      orgID,
 			Actor:      &sk.UserRef{ID: a.User.ID, Email: a.User.Email, Name: a.User.Name},
 			Action:     action,
-			TargetType: "license",
+			TargetType: targetType,
 			TargetID:   ch.id,
 			Before:     ch.before,
 			After:      ch.after,

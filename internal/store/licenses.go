@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -90,14 +92,32 @@ func (tx *Tx) CreateSubscription(ctx context.Context, s *SubscriptionRecord) ([]
 		return nil, fmt.Errorf("inserting subscription: %w", err)
 	}
 
-	ids := make([]string, s.Seats)
+	return tx.AddLicenses(ctx, s.ID, s.OrgID, s.Seats, s.CreatedAt)
+}
+
+// insertBatch is how many rows go into one INSERT, well under both
+// databases' limits on parameters.
+const insertBatch = 500
+
+// AddLicenses inserts n unassigned licenses of a subscription, managed by
+// its organization, many rows per statement, and returns their IDs.
+func (tx *Tx) AddLicenses(ctx context.Context, subscriptionID string, orgID *string, n int,
+	now time.Time) ([]string, error) {
+	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = sk.NewID(sk.PrefixLicense, s.CreatedAt)
+		ids[i] = sk.NewID(sk.PrefixLicense, now)
+	}
+	for chunk := range slices.Chunk(ids, insertBatch) {
+		a := args{subscriptionID, orgID, now}
+		rows := make([]string, len(chunk))
+		for i, id := range chunk {
+			rows[i] = "(" + a.add(id) + ", $1, $2, $3)"
+		}
 		_, err := tx.q.ExecContext(ctx, `
 			INSERT INTO licenses (id, subscription_id, org_id, created_at)
-			VALUES ($1, $2, $3, $4)`, ids[i], s.ID, s.OrgID, s.CreatedAt)
+			VALUES `+strings.Join(rows, ", "), a...)
 		if err != nil {
-			return nil, fmt.Errorf("inserting license: %w", err)
+			return nil, fmt.Errorf("inserting licenses: %w", err)
 		}
 	}
 	return ids, nil

@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -125,15 +125,21 @@ func (tx *Tx) Licenses(ctx context.Context, orgID string, f sk.LicenseFilter, af
 	return list, nil
 }
 
-// LicenseCounts counts an organization's licenses in the filter's team
-// scope (its status and query are ignored).
+// LicenseCounts counts an organization's licenses: all of them (team ""),
+// those it manages itself (team "organization"), or one team's. It reads the
+// counters that the schema's triggers keep, so it costs the same at any size.
 func (tx *Tx) LicenseCounts(ctx context.Context, orgID, team string) (*sk.LicenseCounts, error) {
-	var a args
-	where := licenseWhere(orgID, sk.LicenseFilter{Team: team}, &a)
+	where, scope := "org_id = $1 AND scope = $2", team
+	switch team {
+	case "":
+		where = "org_id = $1 AND $2 = ''"
+	case "organization":
+		scope = ""
+	}
 	var c sk.LicenseCounts
 	err := tx.q.QueryRowContext(ctx, `
-		SELECT count(*), count(l.assignee_user_id) + count(l.assignee_email)
-		FROM licenses l WHERE `+where, a...).Scan(&c.Total, &c.Assigned)
+		SELECT COALESCE(SUM(total), 0), COALESCE(SUM(held), 0) FROM license_counts
+		WHERE `+where, orgID, scope).Scan(&c.Total, &c.Assigned)
 	if err != nil {
 		return nil, fmt.Errorf("counting licenses: %w", err)
 	}
@@ -193,37 +199,44 @@ func (tx *Tx) SetAssignee(ctx context.Context, id string, userID, email *string,
 	return oneRow(res, err, "assigning license", "No such license.")
 }
 
-// batch is how many IDs go into one statement, well under both databases'
-// limits on parameters.
-const batch = 500
+// idSet is SQL for the set of IDs in the JSON array parameter n: one
+// parameter however many IDs, so that a bulk change is one statement.
+func (tx *Tx) idSet(n int) string {
+	if tx.dialect == Postgres {
+		return fmt.Sprintf("SELECT jsonb_array_elements_text($%d::jsonb)", n)
+	}
+	return fmt.Sprintf("SELECT value FROM json_each($%d)", n)
+}
+
+func jsonIDs(ids []string) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
 
 // LicenseTeams returns the team (nil for the organization) of each of the
 // organization's licenses among ids. IDs of no license of the organization
 // are missing from the answer.
 func (tx *Tx) LicenseTeams(ctx context.Context, orgID string, ids []string) (
 	map[string]*string, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		SELECT id, team_id FROM licenses WHERE org_id = $1 AND id IN (`+tx.idSet(2)+`)`,
+		orgID, jsonIDs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("reading licenses: %w", err)
+	}
+	defer rows.Close()
+
 	teams := make(map[string]*string, len(ids))
-	for chunk := range slices.Chunk(ids, batch) {
-		a := args{orgID}
-		rows, err := tx.q.QueryContext(ctx, `
-			SELECT id, team_id FROM licenses WHERE org_id = $1 AND id IN (`+
-			placeholders(&a, chunk)+`)`, a...)
-		if err != nil {
-			return nil, fmt.Errorf("reading licenses: %w", err)
+	for rows.Next() {
+		var id string
+		var team *string
+		if err := rows.Scan(&id, &team); err != nil {
+			return nil, fmt.Errorf("reading license: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			var team *string
-			if err := rows.Scan(&id, &team); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reading license: %w", err)
-			}
-			teams[id] = team
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("reading licenses: %w", err)
-		}
+		teams[id] = team
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading licenses: %w", err)
 	}
 	return teams, nil
 }
@@ -231,24 +244,13 @@ func (tx *Tx) LicenseTeams(ctx context.Context, orgID string, ids []string) (
 // MoveLicenses delegates licenses of the organization to a team, or returns
 // them to the organization (teamID nil).
 func (tx *Tx) MoveLicenses(ctx context.Context, orgID string, ids []string, teamID *string) error {
-	for chunk := range slices.Chunk(ids, batch) {
-		a := args{orgID, teamID}
-		_, err := tx.q.ExecContext(ctx, `
-			UPDATE licenses SET team_id = $2 WHERE org_id = $1 AND id IN (`+
-			placeholders(&a, chunk)+`)`, a...)
-		if err != nil {
-			return fmt.Errorf("moving licenses: %w", err)
-		}
+	_, err := tx.q.ExecContext(ctx, `
+		UPDATE licenses SET team_id = $2 WHERE org_id = $1 AND id IN (`+tx.idSet(3)+`)`,
+		orgID, teamID, jsonIDs(ids))
+	if err != nil {
+		return fmt.Errorf("moving licenses: %w", err)
 	}
 	return nil
-}
-
-func placeholders(a *args, values []string) string {
-	marks := make([]string, len(values))
-	for i, v := range values {
-		marks[i] = a.add(v)
-	}
-	return strings.Join(marks, ", ")
 }
 
 // ClaimedLicense is a pending license that a user claimed.

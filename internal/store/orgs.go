@@ -174,6 +174,11 @@ func (tx *Tx) RemoveTeam(ctx context.Context, orgID, teamID string) (int64, erro
 		return 0, fmt.Errorf("returning team licenses: %w", err)
 	}
 
+	_, err = tx.q.ExecContext(ctx,
+		`DELETE FROM license_counts WHERE org_id = $1 AND scope = $2`, orgID, teamID)
+	if err != nil {
+		return 0, fmt.Errorf("removing team counts: %w", err)
+	}
 	res, err = tx.q.ExecContext(ctx, `DELETE FROM teams WHERE org_id = $1 AND id = $2`,
 		orgID, teamID)
 	return moved, oneRow(res, err, "removing team", "No such team.")

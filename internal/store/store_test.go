@@ -299,3 +299,80 @@ func seedOrg(t *testing.T, db *store.DB, id, customer string) {
 	mustTx(t, db, `INSERT INTO organizations (id, name, customer_id, created_at, updated_at)
 		VALUES ($1, 'Acme', $2, $3, $3)`, id, customer, now())
 }
+
+// TestLicenseCountsFollowChanges moves and assigns licenses in every way the
+// store offers and checks the counters that the triggers keep against a
+// count of the licenses themselves.
+func TestLicenseCountsFollowChanges(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		seedUser(t, db, "usr_a", "a@example.com")
+		seedOrg(t, db, "org_1", "cus_1")
+		mustTx(t, db, `INSERT INTO teams (id, org_id, name, created_at) VALUES
+			('team_1', 'org_1', 'One', $1), ('team_2', 'org_1', 'Two', $1)`, now())
+		mustTx(t, db, `INSERT INTO plans (id, name, kind, currency, price_month, price_year,
+			max_seats) VALUES ('team', 'Team', 'organization', 'EUR', 1000, 10000, 1000)`)
+
+		org := "org_1"
+		team1, team2 := "team_1", "team_2"
+		user := "usr_a"
+		pending := "p@example.com"
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			ids, err := tx.CreateSubscription(ctx, &store.SubscriptionRecord{ID: "sub_1",
+				CustomerID: "cus_1", OrgID: &org, PlanID: "team", Period: "month", Seats: 12,
+				Status: "active", PeriodStart: now(), PeriodEnd: now().Add(time.Hour),
+				CreatedAt: now()})
+			if err != nil {
+				return err
+			}
+			steps := []error{
+				tx.MoveLicenses(ctx, org, ids[:6], &team1),
+				tx.MoveLicenses(ctx, org, ids[4:8], &team2),
+				tx.SetAssignee(ctx, ids[9], &user, nil, now()),
+				tx.SetAssignee(ctx, ids[9], nil, nil, now()),
+				tx.SetAssignee(ctx, ids[0], &user, nil, now()),
+				tx.SetAssignee(ctx, ids[5], nil, &pending, now()),
+				tx.MoveLicenses(ctx, org, ids[5:6], nil),
+			}
+			if err := errors.Join(steps...); err != nil {
+				return err
+			}
+			_, err = tx.RemoveTeam(ctx, org, team1)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		checkCounts := func(team string) {
+			t.Helper()
+			var got *sk.LicenseCounts
+			err := db.View(ctx, func(tx *store.Tx) error {
+				var err error
+				got, err = tx.LicenseCounts(ctx, org, team)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			where := "org_id = 'org_1'"
+			switch team {
+			case "organization":
+				where += " AND team_id IS NULL"
+			case "":
+			default:
+				where += " AND team_id = '" + team + "'"
+			}
+			total := count(t, db, "SELECT count(*) FROM licenses WHERE "+where)
+			held := count(t, db, "SELECT count(*) FROM licenses WHERE "+where+
+				" AND (assignee_user_id IS NOT NULL OR assignee_email IS NOT NULL)")
+			if got.Total != total || got.Assigned != held || got.Free != total-held {
+				t.Errorf("counts of %q = %+v, want total %d held %d", team, got, total, held)
+			}
+		}
+		for _, team := range []string{"", "organization", team1, team2} {
+			checkCounts(team)
+		}
+	})
+}
