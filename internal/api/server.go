@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -67,12 +68,21 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// routes is the one list of everything the API answers.
+// routes is the one list of everything the API answers, by area.
 func (s *Server) routes() []route {
-	return []route{
-		{"GET /healthz", s.healthz},
-		{"GET /readyz", s.readyz},
+	return slices.Concat(
+		[]route{
+			{"GET /healthz", s.healthz},
+			{"GET /readyz", s.readyz},
+		},
+		s.accountRoutes(),
+		s.orgRoutes(),
+		s.licenseRoutes(),
+	)
+}
 
+func (s *Server) accountRoutes() []route {
+	return []route{
 		{"POST /api/v1/auth/signup", s.public(s.signup)},
 		{"POST /api/v1/auth/verify", s.public(s.verify)},
 		{"POST /api/v1/auth/verify/resend", s.public(s.resendVerification)},
@@ -81,7 +91,6 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/auth/logout", s.authed(s.logout)},
 		{"POST /api/v1/auth/password-reset", s.public(s.requestPasswordReset)},
 		{"POST /api/v1/auth/password-reset/confirm", s.public(s.confirmPasswordReset)},
-
 		{"GET /api/v1/me", s.authed(s.me)},
 		{"POST /api/v1/me/password", s.authed(s.changePassword)},
 		{"POST /api/v1/me/email", s.authed(s.changeEmail)},
@@ -89,7 +98,11 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/me/tokens", s.authed(s.listTokens)},
 		{"POST /api/v1/me/tokens", s.authed(s.createToken)},
 		{"DELETE /api/v1/me/tokens/{id}", s.authed(s.deleteToken)},
+	}
+}
 
+func (s *Server) orgRoutes() []route {
+	return []route{
 		{"GET /api/v1/orgs/{org}", s.authed(s.getOrg)},
 		{"PATCH /api/v1/orgs/{org}", s.authed(s.renameOrg)},
 		{"GET /api/v1/orgs/{org}/teams", s.authed(s.listTeams)},
@@ -111,7 +124,11 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/orgs/{org}/invitations/{inv}/resend", s.authed(s.resendInvitation)},
 		{"POST /api/v1/invitations/accept", s.authed(s.acceptInvitation)},
 		{"GET /api/v1/orgs/{org}/audit-log", s.authed(s.auditLog)},
+	}
+}
 
+func (s *Server) licenseRoutes() []route {
+	return []route{
 		{"GET /api/v1/orgs/{org}/licenses", s.authed(s.listLicenses)},
 		{"GET /api/v1/orgs/{org}/teams/{team}/licenses", s.authed(s.listLicenses)},
 		{"PUT /api/v1/orgs/{org}/licenses/{license}/assignee", s.authed(s.assignLicense)},
