@@ -2,6 +2,7 @@ package seatkeeper
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
 	"strings"
@@ -34,6 +35,17 @@ func NewID(prefix string, now time.Time) string {
 	var b [20]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
 	rand.Read(b[6:])
+	return prefix + "_" + idEncoding.EncodeToString(b[:])
+}
+
+// DerivedID returns the ID that NewID would give at the time at, with the
+// random part replaced by a hash of seed: the same seed always gives the same
+// ID, so that work run twice names what it makes the same way.
+func DerivedID(prefix string, at time.Time, seed string) string {
+	var b [20]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMilli())<<16)
+	sum := sha256.Sum256([]byte(prefix + "\x00" + seed))
+	copy(b[6:], sum[:])
 	return prefix + "_" + idEncoding.EncodeToString(b[:])
 }
 

@@ -199,16 +199,21 @@ func (tx *Tx) SetAssignee(ctx context.Context, id string, userID, email *string,
 	return oneRow(res, err, "assigning license", "No such license.")
 }
 
-// idSet is SQL for the set of IDs in the JSON array parameter n: one
-// parameter however many IDs, so that a bulk change is one statement.
-func (tx *Tx) idSet(n int) string {
+// idIn is a condition that column is one of the IDs of parameter n, and
+// idList is that parameter: one parameter however many IDs, so that a bulk
+// change is one statement. PostgreSQL takes a text array, whose = ANY uses
+// the index; SQLite a JSON array, whose json_each it probes the index with.
+func (tx *Tx) idIn(column string, n int) string {
 	if tx.dialect == Postgres {
-		return fmt.Sprintf("SELECT jsonb_array_elements_text($%d::jsonb)", n)
+		return fmt.Sprintf("%s = ANY($%d)", column, n)
 	}
-	return fmt.Sprintf("SELECT value FROM json_each($%d)", n)
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, n)
 }
 
-func jsonIDs(ids []string) string {
+func (tx *Tx) idList(ids []string) any {
+	if tx.dialect == Postgres {
+		return ids
+	}
 	b, _ := json.Marshal(ids)
 	return string(b)
 }
@@ -219,8 +224,8 @@ func jsonIDs(ids []string) string {
 func (tx *Tx) LicenseTeams(ctx context.Context, orgID string, ids []string) (
 	map[string]*string, error) {
 	rows, err := tx.q.QueryContext(ctx, `
-		SELECT id, team_id FROM licenses WHERE org_id = $1 AND id IN (`+tx.idSet(2)+`)`,
-		orgID, jsonIDs(ids))
+		SELECT id, team_id FROM licenses WHERE org_id = $1 AND `+tx.idIn("id", 2),
+		orgID, tx.idList(ids))
 	if err != nil {
 		return nil, fmt.Errorf("reading licenses: %w", err)
 	}
@@ -245,8 +250,8 @@ func (tx *Tx) LicenseTeams(ctx context.Context, orgID string, ids []string) (
 // them to the organization (teamID nil).
 func (tx *Tx) MoveLicenses(ctx context.Context, orgID string, ids []string, teamID *string) error {
 	_, err := tx.q.ExecContext(ctx, `
-		UPDATE licenses SET team_id = $2 WHERE org_id = $1 AND id IN (`+tx.idSet(3)+`)`,
-		orgID, teamID, jsonIDs(ids))
+		UPDATE licenses SET team_id = $2 WHERE org_id = $1 AND `+tx.idIn("id", 3),
+		orgID, teamID, tx.idList(ids))
 	if err != nil {
 		return fmt.Errorf("moving licenses: %w", err)
 	}
