@@ -235,3 +235,23 @@ type BillingService interface {
 	// nothing the second time.
 	RunDue(ctx context.Context) (int, error)
 }
+
+// StoredResponse is the answer remembered for an idempotency key.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyKeys remembers the answers of requests made with an
+// Idempotency-Key, per user, so that a retry gets the first answer.
+type IdempotencyKeys interface {
+	// Begin claims the key for a request with the given hash: nil means
+	// run it; a stored response means answer with it.
+	Begin(ctx context.Context, userID, key, hash string) (*StoredResponse, error)
+
+	// Finish stores the answer of the request that claimed the key.
+	Finish(ctx context.Context, userID, key string, r *StoredResponse) error
+
+	// Abort releases the key after a server fault, so a retry runs again.
+	Abort(ctx context.Context, userID, key string) error
+}

@@ -13,6 +13,7 @@ import (
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/app"
+	"github.com/seatkeeper/seatkeeper/internal/billing/catalog"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
@@ -23,6 +24,7 @@ const defaultDatabase = "sqlite:seatkeeper.db"
 type serveConfig struct {
 	addr            string
 	mailFrom        string
+	plans           string
 	database        string
 	mail            string
 	baseURL         string
@@ -42,6 +44,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.mailFrom, "mail-from", mail.DefaultFrom, "sender of the mail Seatkeeper sends")
 	fs.StringVar(&c.baseURL, "base-url", "",
 		"public URL of this server, for links in emails (default http://ADDR)")
+	fs.StringVar(&c.plans, "plans", "",
+		"plan catalogue file (TOML); the built-in catalogue when empty")
 	fs.BoolVar(&c.dev, "dev", false,
 		"development mode: a test clock that POST /api/v1/dev/clock/advance moves")
 	fs.BoolVar(&c.migrate, "migrate", true, "apply pending migrations at start")
@@ -99,15 +103,27 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	plans := catalog.Default()
+	if cfg.plans != "" {
+		if plans, err = catalog.Load(cfg.plans); err != nil {
+			return err
+		}
+	}
 	seatkeeper, err := app.New(app.Config{
 		DB:      db,
 		Mail:    transport,
 		BaseURL: cfg.baseURL,
 		Logger:  logger,
 		Dev:     cfg.dev,
+		Plans:   plans,
 	})
 	if err != nil {
 		return err
+	}
+	if err := seatkeeper.Start(ctx); err != nil {
+		// Without migrations the schema may not be there yet: the server
+		// answers /readyz with 503 and writes the catalogue once it can.
+		logger.Warn("plan catalogue not written yet", "error", err)
 	}
 
 	// Background work outlives the signal until the requests in flight

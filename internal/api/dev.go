@@ -26,7 +26,9 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
 
 	now := s.cfg.DevClock.Advance(d)
 	if s.cfg.Advanced != nil {
-		s.cfg.Advanced()
+		if err := s.cfg.Advanced(r.Context()); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]time.Time{"now": now})
 	return nil

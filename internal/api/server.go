@@ -27,11 +27,13 @@ type Config struct {
 	// DevClock, when set, enables POST /api/v1/dev/clock/advance, and
 	// Advanced is called after the clock moves, to run what fell due.
 	DevClock *sk.DevClock
-	Advanced func()
+	Advanced func(ctx context.Context) error
 
-	Accounts sk.AccountService
-	Orgs     sk.OrgService
-	Licenses sk.LicenseService
+	Accounts    sk.AccountService
+	Orgs        sk.OrgService
+	Licenses    sk.LicenseService
+	Billing     sk.BillingService
+	Idempotency sk.IdempotencyKeys
 }
 
 // Server is the HTTP handler of the API.
@@ -78,6 +80,7 @@ func (s *Server) routes() []route {
 		s.accountRoutes(),
 		s.orgRoutes(),
 		s.licenseRoutes(),
+		s.billingRoutes(),
 	)
 }
 

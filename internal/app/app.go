@@ -5,15 +5,22 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/accounts"
 	"github.com/seatkeeper/seatkeeper/internal/api"
+	"github.com/seatkeeper/seatkeeper/internal/billing"
+	"github.com/seatkeeper/seatkeeper/internal/billing/catalog"
+	"github.com/seatkeeper/seatkeeper/internal/billing/payment"
+	"github.com/seatkeeper/seatkeeper/internal/idempotency"
 	"github.com/seatkeeper/seatkeeper/internal/licensing"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
 	"github.com/seatkeeper/seatkeeper/internal/orgs"
@@ -34,6 +41,16 @@ type Config struct {
 
 	// Hash sets the password hashing cost; zero means the default.
 	Hash accounts.HashParams
+
+	// Plans is the vendor's catalogue; nil means the built-in one.
+	Plans []sk.Plan
+
+	// Payments is the payment provider; nil means the built-in one.
+	Payments payment.Provider
+
+	// BillingPoll is how often due renewals are looked for; zero means a
+	// minute.
+	BillingPoll time.Duration
 }
 
 // App is a running Seatkeeper.
@@ -41,9 +58,13 @@ type App struct {
 	Handler  http.Handler
 	Accounts *accounts.Service
 	Orgs     *orgs.Service
+	Billing  *billing.Service
 	Clock    sk.Clock
 
-	outbox *outbox.Worker
+	outbox  *outbox.Worker
+	poll    time.Duration
+	logger  *slog.Logger
+	started atomic.Bool
 }
 
 // New builds an App. Call Run to start its background work.
@@ -93,24 +114,84 @@ func New(cfg Config) (*App, error) {
 		Queued:  worker.Wake,
 	})
 
-	handler := api.New(api.Config{
+	if cfg.Plans == nil {
+		cfg.Plans = catalog.Default()
+	}
+	if cfg.Payments == nil {
+		cfg.Payments = payment.NewBuiltin()
+	}
+	billingService := billing.New(billing.Config{
+		DB:       cfg.DB,
+		Clock:    clock,
+		Provider: cfg.Payments,
+		Orgs:     orgService,
+		Plans:    cfg.Plans,
+		Logger:   cfg.Logger,
+	})
+
+	a := &App{Accounts: accountService, Orgs: orgService, Billing: billingService,
+		Clock: clock, outbox: worker, poll: cmp.Or(cfg.BillingPoll, time.Minute),
+		logger: cfg.Logger}
+	a.Handler = api.New(api.Config{
 		Logger:   cfg.Logger,
 		Ready:    cfg.DB,
 		BaseURL:  baseURL,
 		DevClock: devClock,
-		Advanced: worker.Wake,
+		Advanced: a.runDue,
 		Accounts: accountService,
 		Orgs:     orgService,
 		Licenses: licenseService,
+		Billing:  billingService,
+
+		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
 	})
-	return &App{Handler: handler, Accounts: accountService, Orgs: orgService, Clock: clock,
-		outbox: worker}, nil
+	return a, nil
 }
 
-// Run does the App's background work (delivering mail) until ctx ends, and
-// returns when all of it has stopped.
+// Start prepares the store for the App: it writes the plan catalogue. On a
+// schema not yet migrated it fails; Run keeps trying until it succeeds.
+func (a *App) Start(ctx context.Context) error {
+	if a.started.Load() {
+		return nil
+	}
+	if err := a.Billing.SavePlans(ctx); err != nil {
+		return err
+	}
+	a.started.Store(true)
+	return nil
+}
+
+// Run does the App's background work (delivering mail, renewing
+// subscriptions) until ctx ends, and returns when all of it has stopped.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.outbox.Run(ctx) })
+	wg.Go(func() { a.renewals(ctx) })
 	wg.Wait()
+}
+
+// renewals runs what falls due in billing, every poll, until ctx ends.
+func (a *App) renewals(ctx context.Context) {
+	ticker := time.NewTicker(a.poll)
+	defer ticker.Stop()
+	for {
+		if err := a.runDue(ctx); err != nil && ctx.Err() == nil {
+			a.logger.ErrorContext(ctx, "running due renewals", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// runDue runs the billing work that is due and sends the mail it queued.
+func (a *App) runDue(ctx context.Context) error {
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	_, err := a.Billing.RunDue(ctx)
+	a.outbox.Wake()
+	return err
 }

@@ -64,6 +64,9 @@ func Start(t testing.TB, db *store.DB) *Env {
 		t.Fatal(err)
 	}
 	e.App = a
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	srv.Config.Handler = a.Handler
 	srv.Start()
 
@@ -294,11 +297,20 @@ func (e *Env) User(t testing.TB, name string) *User {
 	if _, err := e.App.Accounts.VerifyEmail(ctx, token); err != nil {
 		t.Fatalf("verifying %s: %v", email, err)
 	}
-	apiToken, u, err := e.App.Accounts.Login(ctx, client, email, pass)
+	login, u, err := e.App.Accounts.Login(ctx, client, email, pass)
 	if err != nil {
 		t.Fatalf("signing in %s: %v", email, err)
 	}
-	return &User{ID: u.ID, Email: email, Name: name, Token: apiToken.Secret}
+	// A token that does not expire, for tests that move the clock by months.
+	actor, err := e.App.Accounts.Authenticate(ctx, login.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lasting, err := e.App.Accounts.CreateToken(ctx, actor, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &User{ID: u.ID, Email: email, Name: name, Token: lasting.Secret}
 }
 
 // Org creates an organization owned by the user, as checkout will.
