@@ -25,7 +25,9 @@ const (
 	PrefixAudit        = "evt"
 )
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+// idEncoding is Crockford's base32 alphabet in lower case, without padding.
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").
+	WithPadding(base32.NoPadding)
 
 // NewID returns a fresh opaque ID such as "org_01jf3…": the prefix, then 48
 // bits of milliseconds and 112 random bits in lower-case Crockford base32.

@@ -129,7 +129,8 @@ func (s *Service) ChangeEmail(ctx context.Context, a *sk.Actor, password, email 
 	if err := s.checkCurrentPassword(ctx, a, password); err != nil {
 		return err
 	}
-	if err := s.cfg.Limiter.Hit(ctx, mailKeys(sk.Client{IP: "user:" + a.User.ID}, email)...); err != nil {
+	keys := mailKeys(sk.Client{IP: "user:" + a.User.ID}, email)
+	if err := s.cfg.Limiter.Hit(ctx, keys...); err != nil {
 		return err
 	}
 

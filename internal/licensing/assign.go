@@ -123,7 +123,8 @@ func holds(r *store.LicenseRecord, userID *string, email string) bool {
 	if userID != nil {
 		return r.AssigneeID != nil && *r.AssigneeID == *userID
 	}
-	return r.AssigneeID == nil && r.AssigneeEmail != nil && strings.EqualFold(*r.AssigneeEmail, email)
+	return r.AssigneeID == nil && r.AssigneeEmail != nil &&
+		strings.EqualFold(*r.AssigneeEmail, email)
 }
 
 // mailAssignee tells the new holder about their license.

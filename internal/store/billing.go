@@ -87,7 +87,8 @@ func (tx *Tx) PaymentMethods(ctx context.Context, customerID string) ([]sk.Payme
 	list := []sk.PaymentMethod{}
 	for rows.Next() {
 		var m sk.PaymentMethod
-		if err := rows.Scan(&m.ID, &m.Brand, &m.Last4, &m.ExpMonth, &m.ExpYear, &m.Default); err != nil {
+		err := rows.Scan(&m.ID, &m.Brand, &m.Last4, &m.ExpMonth, &m.ExpYear, &m.Default)
+		if err != nil {
 			return nil, fmt.Errorf("reading payment method: %w", err)
 		}
 		list = append(list, m)

@@ -94,7 +94,8 @@ func (tx *Tx) DeleteAPIToken(ctx context.Context, userID, tokenID string) error 
 }
 
 // CreateSession stores a session under the hash of its secret.
-func (tx *Tx) CreateSession(ctx context.Context, idHash, userID string, now, expires time.Time) error {
+func (tx *Tx) CreateSession(ctx context.Context, idHash, userID string,
+	now, expires time.Time) error {
 	_, err := tx.q.ExecContext(ctx, `
 		INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $3, $4)`, idHash, userID, now, expires)

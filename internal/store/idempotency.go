@@ -48,7 +48,8 @@ func (tx *Tx) BeginIdempotent(ctx context.Context, userID, key, hash string, now
 }
 
 // FinishIdempotent stores the answer of the request that holds the key.
-func (tx *Tx) FinishIdempotent(ctx context.Context, userID, key string, r *sk.StoredResponse) error {
+func (tx *Tx) FinishIdempotent(ctx context.Context, userID, key string,
+	r *sk.StoredResponse) error {
 	_, err := tx.q.ExecContext(ctx, `
 		UPDATE idempotency_keys SET response_status = $3, response_body = $4
 		WHERE user_id = $1 AND key = $2`, userID, key, r.Status, string(r.Body))

@@ -12,7 +12,8 @@ import (
 )
 
 // CreateOrganization inserts an organization.
-func (tx *Tx) CreateOrganization(ctx context.Context, o *sk.Organization, customerID *string) error {
+func (tx *Tx) CreateOrganization(ctx context.Context, o *sk.Organization,
+	customerID *string) error {
 	_, err := tx.q.ExecContext(ctx, `
 		INSERT INTO organizations (id, name, customer_id, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4)`, o.ID, o.Name, customerID, o.CreatedAt)

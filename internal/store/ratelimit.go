@@ -8,7 +8,8 @@ import (
 
 // Hits returns how many hits the key has in the fixed window that contains
 // now, without adding one.
-func (tx *Tx) Hits(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+func (tx *Tx) Hits(ctx context.Context, key string, now time.Time, window time.Duration) (
+	int, error) {
 	var hits int
 	err := tx.q.QueryRowContext(ctx, `
 		SELECT COALESCE(SUM(hits), 0) FROM rate_limits WHERE key = $1 AND window_start = $2`,
@@ -22,7 +23,8 @@ func (tx *Tx) Hits(ctx context.Context, key string, now time.Time, window time.D
 // Hit adds a hit to the key in the fixed window that contains now, and
 // returns the window's count with it. A counter from an earlier window
 // starts over.
-func (tx *Tx) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, error) {
+func (tx *Tx) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (
+	int, error) {
 	var hits int
 	err := tx.q.QueryRowContext(ctx, `
 		INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)

@@ -26,6 +26,9 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
+// warnings sends the server's warnings and errors to the test log.
+var warnings = &slog.HandlerOptions{Level: slog.LevelWarn}
+
 // cheapHash keeps argon2id real but fast enough for many sign-ups per test.
 var cheapHash = accounts.HashParams{Memory: 1024, Time: 1, Threads: 1}
 
@@ -56,7 +59,7 @@ func Start(t testing.TB, db *store.DB) *Env {
 		DB:      db,
 		Mail:    transport,
 		BaseURL: e.URL,
-		Logger:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:  slog.New(slog.NewTextHandler(testWriter{t}, warnings)),
 		Dev:     true,
 		Hash:    cheapHash,
 	})
