@@ -123,3 +123,14 @@ func mailKeys(c sk.Client, address string) []ratelimit.Key {
 		{Rule: mailPerAddress, Subject: strings.ToLower(address)},
 	}
 }
+
+// mailRequest checks the address of a request that mails it and counts the
+// request against the client's and the address's limits.
+func (s *Service) mailRequest(ctx context.Context, c sk.Client, email string) error {
+	var v sk.Validation
+	checkEmail(&v, "email", email)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.cfg.Limiter.Hit(ctx, mailKeys(c, email)...)
+}

@@ -12,12 +12,7 @@ import (
 
 // RequestPasswordReset implements sk.AccountService.
 func (s *Service) RequestPasswordReset(ctx context.Context, c sk.Client, email string) error {
-	var v sk.Validation
-	checkEmail(&v, "email", email)
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := s.cfg.Limiter.Hit(ctx, mailKeys(c, email)...); err != nil {
+	if err := s.mailRequest(ctx, c, email); err != nil {
 		return err
 	}
 

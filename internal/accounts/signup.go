@@ -118,12 +118,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*sk.User, erro
 
 // ResendVerification implements sk.AccountService.
 func (s *Service) ResendVerification(ctx context.Context, c sk.Client, email string) error {
-	var v sk.Validation
-	checkEmail(&v, "email", email)
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := s.cfg.Limiter.Hit(ctx, mailKeys(c, email)...); err != nil {
+	if err := s.mailRequest(ctx, c, email); err != nil {
 		return err
 	}
 
