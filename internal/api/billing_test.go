@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/app/apptest"
@@ -488,6 +489,38 @@ func TestBillingPermissions(t *testing.T) {
 			if r.Status != c.status {
 				t.Errorf("%s %s %s: %d, want %d", c.who.Name, c.method, c.path, r.Status, c.status)
 			}
+		}
+	})
+}
+
+// TestRenewalRunsOnce runs the due work from several goroutines at once, as
+// several servers would: each renewal bills once.
+func TestRenewalRunsOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		e := apptest.Start(t, db)
+		ada := e.User(t, "Ada Buyer")
+		res := buy(t, e, ada, 3, cardOK)
+
+		// Move the clock without running anything, then run from four places.
+		e.App.Clock.(*sk.DevClock).Advance(745 * time.Hour)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := e.App.Billing.RunDue(t.Context()); err != nil {
+					t.Errorf("RunDue: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+
+		all := invoices(t, e, ada, res.Subscription.CustomerID)
+		if len(all) != 2 {
+			t.Fatalf("%d invoices after one renewal run four times, want 2", len(all))
+		}
+		if n, err := e.App.Billing.RunDue(t.Context()); err != nil || n != 0 {
+			t.Errorf("running again changed %d subscriptions (%v)", n, err)
 		}
 	})
 }
