@@ -25,6 +25,9 @@ type License struct {
 	Plan           string     `json:"plan"`
 	ValidUntil     time.Time  `json:"valid_until"`
 	AssignedAt     *time.Time `json:"assigned_at"`
+
+	// Activations counts the machines the license is active on.
+	Activations int `json:"activations"`
 }
 
 // LicenseCounts sums up the licenses of a scope. Assigned counts pending
@@ -54,6 +57,9 @@ type HeldLicense struct {
 	Organization   *OrgRef   `json:"organization"`
 	Team           *OrgRef   `json:"team"`
 	SubscriptionID string    `json:"subscription_id"`
+
+	// MaxActivations is how many machines the license may be active on.
+	MaxActivations int `json:"max_activations"`
 }
 
 // PlanRef names a plan.

@@ -21,6 +21,11 @@ type Actor struct {
 	User      User
 	SessionID string // hash of the session secret, when signed in by cookie
 	TokenID   string // the API token's ID, when signed in by bearer token
+
+	// Held is the licenses the user held when an API token authenticated
+	// the request, read in the same statement as the token (nil otherwise),
+	// so that the product's online check costs one read.
+	Held []HeldLicense
 }
 
 // Client describes where a request comes from, for rate limits.

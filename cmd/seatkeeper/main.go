@@ -2,6 +2,7 @@
 //
 //	seatkeeper serve [flags]          run the dashboard and the API
 //	seatkeeper migrate up|status      apply or list schema migrations
+//	seatkeeper keys rotate            sign license tokens with a new key
 //	seatkeeper version                print the version
 //
 // Every flag can also be set with an environment variable SEATKEEPER_<NAME>,
@@ -42,6 +43,7 @@ commands:
   serve            run the dashboard and the JSON API
   migrate up       apply every pending schema migration
   migrate status   list the schema migrations and whether each is applied
+  keys rotate      sign license tokens with a new key from now on
   version          print the version
 
 Run "seatkeeper <command> -h" for a command's flags.
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seatkeeper", sk.Version)
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/app"
 	"github.com/seatkeeper/seatkeeper/internal/billing/catalog"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/product"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
@@ -33,6 +34,7 @@ type serveConfig struct {
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
+	tokenTTL        time.Duration
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -53,6 +55,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second,
 		"how long requests in flight may take to finish after SIGTERM")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", product.DefaultTokenTTL,
+		"longest a signed license token lasts before the product must ask again")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -65,6 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if cfg.tokenTTL <= 0 {
+		return fmt.Errorf("invalid --token-ttl %s: want a positive duration", cfg.tokenTTL)
 	}
 
 	logger, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
@@ -116,6 +123,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		Logger:  logger,
 		Dev:     cfg.dev,
 		Plans:   plans,
+
+		TokenTTL: cfg.tokenTTL,
 	})
 	if err != nil {
 		return err

@@ -111,12 +111,15 @@ func (s *Service) Authenticate(ctx context.Context, plain string) (*sk.Actor, er
 		return nil, errBadToken
 	}
 
+	// One statement reads the token, its user and their licenses; it needs
+	// no transaction around it.
 	now := s.now()
 	var token *sk.APIToken
 	var u *store.UserRecord
-	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
+	var held []sk.HeldLicense
+	err := s.cfg.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		token, u, err = tx.APITokenUser(ctx, secret.Hash(plain), now)
+		token, u, held, err = tx.APITokenUser(ctx, secret.Hash(plain), now)
 		return err
 	})
 	if sk.ErrorCode(err) == sk.ENOTFOUND {
@@ -134,7 +137,7 @@ func (s *Service) Authenticate(ctx context.Context, plain string) (*sk.Actor, er
 			return nil, err
 		}
 	}
-	return &sk.Actor{User: u.User, TokenID: token.ID}, nil
+	return &sk.Actor{User: u.User, TokenID: token.ID, Held: held}, nil
 }
 
 var errBadToken = sk.Errorf(sk.EUNAUTHENTICATED,

@@ -34,6 +34,7 @@ type Config struct {
 	Licenses    sk.LicenseService
 	Billing     sk.BillingService
 	Idempotency sk.IdempotencyKeys
+	Product     sk.ProductService
 }
 
 // Server is the HTTP handler of the API.
@@ -81,6 +82,7 @@ func (s *Server) routes() []route {
 		s.orgRoutes(),
 		s.licenseRoutes(),
 		s.billingRoutes(),
+		s.productRoutes(),
 	)
 }
 

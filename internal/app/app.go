@@ -25,6 +25,7 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/mail"
 	"github.com/seatkeeper/seatkeeper/internal/orgs"
 	"github.com/seatkeeper/seatkeeper/internal/outbox"
+	"github.com/seatkeeper/seatkeeper/internal/product"
 	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
@@ -51,6 +52,10 @@ type Config struct {
 	// BillingPoll is how often due renewals are looked for; zero means a
 	// minute.
 	BillingPoll time.Duration
+
+	// TokenTTL is the longest a signed license token lasts; zero means
+	// product.DefaultTokenTTL.
+	TokenTTL time.Duration
 }
 
 // App is a running Seatkeeper.
@@ -59,6 +64,7 @@ type App struct {
 	Accounts *accounts.Service
 	Orgs     *orgs.Service
 	Billing  *billing.Service
+	Product  *product.Service
 	Clock    sk.Clock
 
 	outbox  *outbox.Worker
@@ -129,9 +135,18 @@ func New(cfg Config) (*App, error) {
 		Logger:   cfg.Logger,
 	})
 
+	productService := product.New(product.Config{
+		DB:       cfg.DB,
+		Clock:    clock,
+		Limiter:  limiter,
+		Logger:   cfg.Logger,
+		Issuer:   baseURL,
+		TokenTTL: cfg.TokenTTL,
+	})
+
 	a := &App{Accounts: accountService, Orgs: orgService, Billing: billingService,
-		Clock: clock, outbox: worker, poll: cmp.Or(cfg.BillingPoll, time.Minute),
-		logger: cfg.Logger}
+		Product: productService, Clock: clock, outbox: worker,
+		poll: cmp.Or(cfg.BillingPoll, time.Minute), logger: cfg.Logger}
 	a.Handler = api.New(api.Config{
 		Logger:   cfg.Logger,
 		Ready:    cfg.DB,
@@ -142,19 +157,24 @@ func New(cfg Config) (*App, error) {
 		Orgs:     orgService,
 		Licenses: licenseService,
 		Billing:  billingService,
+		Product:  productService,
 
 		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
 	})
 	return a, nil
 }
 
-// Start prepares the store for the App: it writes the plan catalogue. On a
-// schema not yet migrated it fails; Run keeps trying until it succeeds.
+// Start prepares the store for the App: it writes the plan catalogue and
+// makes the first key that signs license tokens. On a schema not yet
+// migrated it fails; Run keeps trying until it succeeds.
 func (a *App) Start(ctx context.Context) error {
 	if a.started.Load() {
 		return nil
 	}
 	if err := a.Billing.SavePlans(ctx); err != nil {
+		return err
+	}
+	if err := a.Product.EnsureKey(ctx); err != nil {
 		return err
 	}
 	a.started.Store(true)

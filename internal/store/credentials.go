@@ -22,28 +22,50 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, userID, secretHash string, t *
 	return nil
 }
 
-// APITokenUser returns the token and its user for a secret's hash, if the
-// token exists and has not expired at now; else ENOTFOUND. It only reads, so
-// that authenticating a request takes no write lock.
+// APITokenUser returns the token (its ID and last use, what authenticating
+// needs) and its user for a secret's hash, if the token exists and has not
+// expired at now; else ENOTFOUND. With them it reads the licenses the user
+// holds, oldest assignment first, in the same statement: the product's
+// online check authenticates and asks for exactly those, and is the busiest
+// request there is. It only reads, so that authenticating a request takes no
+// write lock.
 func (tx *Tx) APITokenUser(ctx context.Context, secretHash string, now time.Time) (
-	*sk.APIToken, *UserRecord, error) {
-	t := &sk.APIToken{}
-	u := &UserRecord{}
-	err := tx.q.QueryRowContext(ctx, `
-		SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at,
-			u.id, u.email, u.name, u.password_hash, u.email_verified_at IS NOT NULL,
-			u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.secret_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)`,
-		secretHash, now).Scan(&t.ID, &t.Name, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt,
-		&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.EmailVerified, &u.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, sk.Errorf(sk.ENOTFOUND, "No such token.")
-	}
+	*sk.APIToken, *UserRecord, []sk.HeldLicense, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		SELECT tok.id, tok.last_used_at, u.id, u.email, u.name,
+			u.email_verified_at IS NOT NULL, u.created_at, `+heldColumns+`
+		FROM api_tokens tok
+		JOIN users u ON u.id = tok.user_id
+		LEFT JOIN licenses l ON l.assignee_user_id = u.id`+heldJoins+`
+		WHERE tok.secret_hash = $1 AND (tok.expires_at IS NULL OR tok.expires_at > $2)
+		ORDER BY l.assigned_at, l.id`, secretHash, now)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading api token: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading api token: %w", err)
 	}
-	return t, u, nil
+	defer rows.Close()
+
+	var t *sk.APIToken
+	var u *UserRecord
+	held := []sk.HeldLicense{}
+	for rows.Next() {
+		t, u = &sk.APIToken{}, &UserRecord{}
+		var h heldRow
+		dest := append([]any{&t.ID, &t.LastUsedAt, &u.ID, &u.Email, &u.Name, &u.EmailVerified,
+			&u.CreatedAt}, h.dest()...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, nil, fmt.Errorf("reading api token: %w", err)
+		}
+		if l, ok := h.license(u.ID); ok {
+			held = append(held, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("reading api token: %w", err)
+	}
+	if t == nil {
+		return nil, nil, nil, sk.Errorf(sk.ENOTFOUND, "No such token.")
+	}
+	return t, u, held, nil
 }
 
 // TouchAPIToken records that the token was used at now, unless a use after

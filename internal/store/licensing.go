@@ -30,7 +30,8 @@ func (a *args) add(v any) string {
 const licenseSelect = `
 	SELECT l.id, l.org_id, l.team_id, l.subscription_id, l.assignee_user_id,
 		COALESCE(u.email, l.assignee_email), u.name, l.assigned_at, s.status,
-		s.current_period_end, s.plan_id
+		s.current_period_end, s.plan_id,
+		(SELECT count(*) FROM activations a WHERE a.license_id = l.id)
 	FROM licenses l
 	JOIN subscriptions s ON s.id = l.subscription_id
 	LEFT JOIN users u ON u.id = l.assignee_user_id`
@@ -39,7 +40,7 @@ func scanLicense(row interface{ Scan(...any) error }) (*LicenseRecord, error) {
 	var r LicenseRecord
 	err := row.Scan(&r.ID, &r.OrgID, &r.TeamID, &r.SubscriptionID, &r.AssigneeID,
 		&r.AssigneeEmail, &r.AssigneeName, &r.AssignedAt, &r.SubscriptionStatus,
-		&r.ValidUntil, &r.Plan)
+		&r.ValidUntil, &r.Plan, &r.Activations)
 	if err != nil {
 		return nil, err
 	}
@@ -293,16 +294,62 @@ func (tx *Tx) ClaimPendingLicenses(ctx context.Context, userID, email string, no
 	return list, nil
 }
 
+// heldColumns and heldJoins read licenses l as their holder sees them. The
+// joins are all outer so that a query may begin from the holder and find
+// none.
+const (
+	heldColumns = `l.id, l.subscription_id, s.status, s.current_period_end, p.id, p.name,
+		p.max_activations, o.id, o.name, tm.id, tm.name`
+	heldJoins = `
+		LEFT JOIN subscriptions s ON s.id = l.subscription_id
+		LEFT JOIN plans p ON p.id = s.plan_id
+		LEFT JOIN organizations o ON o.id = l.org_id
+		LEFT JOIN teams tm ON tm.id = l.team_id`
+)
+
+// heldRow holds the heldColumns of one row, each of which may be NULL when
+// the holder holds nothing.
+type heldRow struct {
+	id, subscriptionID, subStatus, planID, planName sql.Null[string]
+	orgID, orgName, teamID, teamName                sql.Null[string]
+	validUntil                                      sql.Null[time.Time]
+	maxActivations                                  sql.Null[int]
+}
+
+func (h *heldRow) dest() []any {
+	return []any{&h.id, &h.subscriptionID, &h.subStatus, &h.validUntil, &h.planID,
+		&h.planName, &h.maxActivations, &h.orgID, &h.orgName, &h.teamID, &h.teamName}
+}
+
+// license returns the row's license, if it has one. Valid says only that it
+// is assigned and its subscription has not ended; whether its period has run
+// out depends on the time, which the caller knows.
+func (h *heldRow) license(userID string) (sk.HeldLicense, bool) {
+	if !h.id.Valid {
+		return sk.HeldLicense{}, false
+	}
+	l := sk.HeldLicense{
+		ID:             h.id.V,
+		SubscriptionID: h.subscriptionID.V,
+		ValidUntil:     h.validUntil.V,
+		Plan:           sk.PlanRef{ID: h.planID.V, Name: h.planName.V},
+		MaxActivations: h.maxActivations.V,
+	}
+	l.Status = licenseStatus(h.subStatus.V, &userID, nil)
+	l.Valid = l.Status == sk.LicenseAssigned
+	if h.orgID.Valid {
+		l.Organization = &sk.OrgRef{ID: h.orgID.V, Name: h.orgName.V}
+	}
+	if h.teamID.Valid {
+		l.Team = &sk.OrgRef{ID: h.teamID.V, Name: h.teamName.V}
+	}
+	return l, true
+}
+
 // HeldLicenses lists the licenses the user holds, oldest assignment first.
 func (tx *Tx) HeldLicenses(ctx context.Context, userID string) ([]sk.HeldLicense, error) {
 	rows, err := tx.q.QueryContext(ctx, `
-		SELECT l.id, l.subscription_id, s.status, s.current_period_end, p.id, p.name,
-			o.id, o.name, t.id, t.name
-		FROM licenses l
-		JOIN subscriptions s ON s.id = l.subscription_id
-		JOIN plans p ON p.id = s.plan_id
-		LEFT JOIN organizations o ON o.id = l.org_id
-		LEFT JOIN teams t ON t.id = l.team_id
+		SELECT `+heldColumns+` FROM licenses l`+heldJoins+`
 		WHERE l.assignee_user_id = $1
 		ORDER BY l.assigned_at, l.id`, userID)
 	if err != nil {
@@ -312,23 +359,13 @@ func (tx *Tx) HeldLicenses(ctx context.Context, userID string) ([]sk.HeldLicense
 
 	list := []sk.HeldLicense{}
 	for rows.Next() {
-		var h sk.HeldLicense
-		var subStatus string
-		var orgID, orgName, teamID, teamName sql.Null[string]
-		err := rows.Scan(&h.ID, &h.SubscriptionID, &subStatus, &h.ValidUntil, &h.Plan.ID,
-			&h.Plan.Name, &orgID, &orgName, &teamID, &teamName)
-		if err != nil {
+		var h heldRow
+		if err := rows.Scan(h.dest()...); err != nil {
 			return nil, fmt.Errorf("reading held license: %w", err)
 		}
-		h.Status = licenseStatus(subStatus, &userID, nil)
-		h.Valid = h.Status == sk.LicenseAssigned
-		if orgID.Valid {
-			h.Organization = &sk.OrgRef{ID: orgID.V, Name: orgName.V}
+		if l, ok := h.license(userID); ok {
+			list = append(list, l)
 		}
-		if teamID.Valid {
-			h.Team = &sk.OrgRef{ID: teamID.V, Name: teamName.V}
-		}
-		list = append(list, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("listing held licenses: %w", err)

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,9 @@ type DB struct {
 	// current is set once the schema has been seen at the newest version;
 	// a schema never moves back, so Ready need not ask again.
 	current atomic.Bool
+
+	// stmts holds the statements that Read prepared, by query.
+	stmts sync.Map
 }
 
 // Open connects to the database that url names: "sqlite:PATH" (or a bare
@@ -116,7 +120,10 @@ func openPostgres(rawURL string) (*DB, error) {
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes every connection.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.closeStatements()
+	return db.sql.Close()
+}
 
 // Stats reports the connection pool's statistics.
 func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
