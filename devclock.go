@@ -1,6 +1,7 @@
 package seatkeeper
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -21,10 +22,11 @@ func (c *DevClock) Now() time.Time {
 }
 
 // Advance moves the clock forward by d, which must not be negative, and
-// returns the new time.
+// returns the new time. The offset stops at the longest Duration, about 292
+// years, rather than wrap around into the past.
 func (c *DevClock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
-	c.offset += max(d, 0)
+	c.offset += min(max(d, 0), math.MaxInt64-c.offset)
 	c.mu.Unlock()
 	return c.Now()
 }

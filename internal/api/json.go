@@ -70,6 +70,9 @@ func decodeError(err error, limit int64) error {
 		return sk.Errorf(sk.EINVALID, "The request body ends in the middle of a JSON value.")
 	case strings.HasPrefix(msg, "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		if field == "" {
+			return sk.Errorf(sk.EINVALID, "The request body has a member without a name.")
+		}
 		return sk.Invalid(field, "is not a field of this request")
 	}
 	return sk.Errorf(sk.EINVALID, "The request body could not be read: %v", err)

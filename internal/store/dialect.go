@@ -2,10 +2,13 @@ package store
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	sk "github.com/seatkeeper/seatkeeper"
 )
 
 // errorClass sorts database errors into the few kinds the store acts on.
@@ -17,6 +20,7 @@ const (
 	classUnique                // a unique constraint refused the write
 	classForeignKey            // a foreign key refused the write
 	classCheck                 // a check constraint refused the write
+	classText                  // text the database cannot hold: NUL, or not UTF-8
 )
 
 // classify reads the dialect's own error codes. PostgreSQL reports SQLSTATE
@@ -32,6 +36,8 @@ func classify(err error) errorClass {
 			return classForeignKey
 		case "23514":
 			return classCheck
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return classText
 		}
 		return classOther
 	}
@@ -48,6 +54,21 @@ func classify(err error) errorClass {
 		}
 	}
 	return classOther
+}
+
+// errText refuses text that PostgreSQL cannot store or compare: a NUL
+// character, or bytes that are not UTF-8. JSON bodies arrive as UTF-8, but
+// paths, query parameters and headers may hold any bytes.
+var errText = sk.Errorf(sk.EINVALID,
+	"The request holds text with a NUL character or bytes that are not UTF-8.")
+
+// clientError returns err, marked as the client's mistake when the database
+// refused the request's text.
+func clientError(err error) error {
+	if err != nil && classify(err) == classText {
+		return fmt.Errorf("%w: %w", errText, err)
+	}
+	return err
 }
 
 // IsUniqueViolation reports whether err is a unique constraint's refusal.

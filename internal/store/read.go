@@ -14,7 +14,7 @@ import (
 // The statements are prepared once per connection and kept, so that SQLite,
 // whose driver caches nothing, does not parse and plan them at every call.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return fn(&Tx{q: prepared{db}, dialect: db.dialect})
+	return clientError(fn(&Tx{q: prepared{db}, dialect: db.dialect}))
 }
 
 // prepared runs queries through the DB's prepared statements, preparing

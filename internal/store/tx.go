@@ -9,7 +9,7 @@ import (
 )
 
 // maxAttempts bounds how often Tx runs a unit of work that keeps losing races.
-const maxAttempts = 10
+const maxAttempts = 30
 
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
@@ -60,7 +60,7 @@ func (db *DB) run(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 	for attempt := 1; ; attempt++ {
 		err = db.attempt(ctx, opts, fn)
 		if err == nil || !db.retryable(err) || attempt == maxAttempts {
-			return err
+			return clientError(err)
 		}
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return fmt.Errorf("waiting to retry transaction: %w", err)
