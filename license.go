@@ -91,6 +91,10 @@ type LicenseService interface {
 	Licenses(ctx context.Context, a *Actor, orgID string, f LicenseFilter, p Page) (
 		[]License, *LicenseCounts, string, error)
 
+	// License returns one license of the organization; one the actor may
+	// not read is ENOTFOUND.
+	License(ctx context.Context, a *Actor, orgID, licenseID string) (*License, error)
+
 	// Assign gives a license to the user with the address, or, when no
 	// verified account has it, holds it pending for the address. The
 	// assignee is told by mail. A user holds at most one license of a

@@ -67,6 +67,7 @@ const (
 // Invitation offers a role at a scope to an email address.
 type Invitation struct {
 	ID        string    `json:"id"`
+	OrgID     string    `json:"organization_id"`
 	Email     string    `json:"email"`
 	Role      Role      `json:"role"`
 	TeamID    *string   `json:"team_id"`
@@ -170,8 +171,9 @@ type OrgService interface {
 	// Invite mails a single-use link that offers a role at a scope.
 	Invite(ctx context.Context, a *Actor, c Client, orgID string, in Invite) (*Invitation, error)
 
-	// Invitations lists an organization's invitations, newest first.
-	Invitations(ctx context.Context, a *Actor, orgID string, p Page) (
+	// Invitations lists the invitations of a scope, newest first: at the
+	// organization those of every scope, at a team that team's.
+	Invitations(ctx context.Context, a *Actor, s Scope, p Page) (
 		[]Invitation, string, error)
 
 	// RevokeInvitation makes a pending invitation's link stop working.

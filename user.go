@@ -64,6 +64,9 @@ type Membership struct {
 type RoleRef struct {
 	Role   Role    `json:"role"`
 	TeamID *string `json:"team_id"`
+
+	// TeamName names the team, where the list says it (GET /api/v1/me).
+	TeamName *string `json:"team_name,omitempty"`
 }
 
 // Role is a level of administrative rights.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seatkeeper/seatkeeper/internal/api"
 	"github.com/seatkeeper/seatkeeper/internal/app/apptest"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 	"github.com/seatkeeper/seatkeeper/internal/store/storetest"
@@ -31,7 +30,7 @@ func TestBadBodiesOnEveryRoute(t *testing.T) {
 		"not json":      `email=a@b.c`,
 	}
 	param := regexp.MustCompile(`\{[^}]+\}`)
-	for _, pattern := range e.App.Handler.(*api.Server).Patterns() {
+	for _, pattern := range e.App.API.Patterns() {
 		method, path, _ := strings.Cut(pattern, " ")
 		if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
 			continue

@@ -8,3 +8,12 @@ func (s *Server) Patterns() []string {
 	}
 	return list
 }
+
+// Registered lists the patterns New registered: the route table, and the
+// development clock's route on a server that has one.
+func (s *Server) Registered() []string {
+	return append([]string(nil), s.registered...)
+}
+
+// OpenAPIDocument is the OpenAPI document the server publishes.
+var OpenAPIDocument = openAPIDocument

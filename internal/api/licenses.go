@@ -37,6 +37,15 @@ func (s *Server) listLicenses(w http.ResponseWriter, r *http.Request, a *sk.Acto
 	return nil
 }
 
+func (s *Server) getLicense(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
+	l, err := s.cfg.Licenses.License(r.Context(), a, r.PathValue("org"), r.PathValue("license"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
 func (s *Server) assignLicense(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
 	var in sk.Assignment
 	if err := decode(w, r, &in); err != nil {

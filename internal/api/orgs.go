@@ -146,7 +146,8 @@ func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request, a *sk.A
 	if err != nil {
 		return err
 	}
-	list, next, err := s.cfg.Orgs.Invitations(r.Context(), a, r.PathValue("org"), p.Page)
+	scope := sk.Scope{OrgID: r.PathValue("org"), TeamID: r.PathValue("team")}
+	list, next, err := s.cfg.Orgs.Invitations(r.Context(), a, scope, p.Page)
 	if err != nil {
 		return err
 	}

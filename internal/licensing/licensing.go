@@ -13,6 +13,7 @@ import (
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/policy"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
@@ -30,6 +31,10 @@ type Config struct {
 
 	// Queued is called after a transaction that queued mail commits.
 	Queued func()
+
+	// Metrics counts assignments once they have committed; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Service implements sk.LicenseService.
@@ -94,6 +99,21 @@ func (s *Service) Licenses(ctx context.Context, a *sk.Actor, orgID string, f sk.
 		return err
 	})
 	return list, counts, sk.Next(p, list, func(l sk.License) string { return l.ID }), err
+}
+
+// License implements sk.LicenseService.
+func (s *Service) License(ctx context.Context, a *sk.Actor, orgID, licenseID string) (
+	*sk.License, error) {
+	var r *store.LicenseRecord
+	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = license(ctx, tx, a, orgID, licenseID, policy.Read)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r.License, nil
 }
 
 func checkFilter(f sk.LicenseFilter) error {

@@ -49,6 +49,7 @@ func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID st
 		r := &store.InvitationRecord{
 			Invitation: sk.Invitation{
 				ID:        sk.NewID(sk.PrefixInvitation, now),
+				OrgID:     orgID,
 				Email:     in.Email,
 				Role:      in.Role,
 				TeamID:    in.TeamID,
@@ -57,7 +58,6 @@ func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID st
 				CreatedAt: now,
 				ExpiresAt: now.Add(invitationTTL),
 			},
-			OrgID:     orgID,
 			InviterID: &a.User.ID,
 		}
 		plain, hash := secret.New(secret.PrefixLink)
@@ -74,6 +74,7 @@ func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID st
 		return nil, err
 	}
 	s.sent(ctx, orgID)
+	s.cfg.Metrics.InvitationSent(false)
 	return inv, nil
 }
 
@@ -152,16 +153,16 @@ func (s *Service) sent(ctx context.Context, orgID string) {
 }
 
 // Invitations implements sk.OrgService. Like the members they will become,
-// invitations are read by Viewers and above at the organization.
-func (s *Service) Invitations(ctx context.Context, a *sk.Actor, orgID string, p sk.Page) (
+// invitations are read by Viewers and above at their scope.
+func (s *Service) Invitations(ctx context.Context, a *sk.Actor, scope sk.Scope, p sk.Page) (
 	[]sk.Invitation, string, error) {
 	var list []sk.Invitation
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		_, err := s.authorize(ctx, tx, a, sk.Scope{OrgID: orgID}, policy.Read)
+		_, err := s.authorize(ctx, tx, a, scope, policy.Read)
 		if err != nil {
 			return err
 		}
-		list, err = tx.Invitations(ctx, orgID, p.After, p.Limit, s.now())
+		list, err = tx.Invitations(ctx, scope, p.After, p.Limit, s.now())
 		return err
 	})
 	return list, sk.Next(p, list, func(i sk.Invitation) string { return i.ID }), err
@@ -252,6 +253,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a *sk.Actor, c sk.Client
 		return nil, err
 	}
 	s.sent(ctx, orgID)
+	s.cfg.Metrics.InvitationSent(true)
 	return inv, nil
 }
 

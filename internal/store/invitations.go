@@ -13,7 +13,6 @@ import (
 // InvitationRecord is an invitation with what only the service sees.
 type InvitationRecord struct {
 	sk.Invitation
-	OrgID      string
 	InviterID  *string
 	AcceptedAt *time.Time
 	RevokedAt  *time.Time
@@ -96,15 +95,16 @@ func invitationOrNotFound(r *InvitationRecord, err error) (*InvitationRecord, er
 	return r, nil
 }
 
-// Invitations lists up to limit of an organization's invitations, newest
-// first, after the one with ID before ("" for the first page).
-func (tx *Tx) Invitations(ctx context.Context, orgID, before string, limit int, now time.Time) (
-	[]sk.Invitation, error) {
+// Invitations lists up to limit of the invitations of a scope, newest first,
+// after the one with ID before ("" for the first page). At the organization
+// scope it lists those of its teams too.
+func (tx *Tx) Invitations(ctx context.Context, s sk.Scope, before string, limit int,
+	now time.Time) ([]sk.Invitation, error) {
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT `+invitationColumns+`
 		FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
-		WHERE i.org_id = $1 AND ($2 = '' OR i.id < $2)
-		ORDER BY i.id DESC LIMIT $3`, orgID, before, limit)
+		WHERE i.org_id = $1 AND ($2 = '' OR i.team_id = $2) AND ($3 = '' OR i.id < $3)
+		ORDER BY i.id DESC LIMIT $4`, s.OrgID, s.TeamID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing invitations: %w", err)
 	}

@@ -42,6 +42,16 @@ func (tx *Tx) CreateUser(ctx context.Context, u *UserRecord) error {
 	return nil
 }
 
+// HasUsers reports whether the store holds any account at all.
+func (tx *Tx) HasUsers(ctx context.Context) (bool, error) {
+	var any bool
+	err := tx.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("looking for users: %w", err)
+	}
+	return any, nil
+}
+
 // UserByID returns a user, or ENOTFOUND.
 func (tx *Tx) UserByID(ctx context.Context, id string) (*UserRecord, error) {
 	row := tx.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
@@ -107,10 +117,12 @@ func (tx *Tx) SetEmail(ctx context.Context, userID, email string, now time.Time)
 // with every role they hold in each.
 func (tx *Tx) Memberships(ctx context.Context, userID string) ([]sk.Membership, error) {
 	rows, err := tx.q.QueryContext(ctx, `
-		SELECT o.id, o.name, g.role, g.team_id
+		SELECT o.id, o.name, g.role, g.team_id, t.name
 		FROM role_grants g JOIN organizations o ON o.id = g.org_id
+		LEFT JOIN teams t ON t.id = g.team_id
 		WHERE g.user_id = $1
-		ORDER BY lower(o.name), o.id, g.team_id IS NOT NULL, g.team_id`, userID)
+		ORDER BY lower(o.name), o.id, g.team_id IS NOT NULL, lower(t.name), g.team_id`,
+		userID)
 	if err != nil {
 		return nil, fmt.Errorf("listing memberships: %w", err)
 	}
@@ -120,7 +132,7 @@ func (tx *Tx) Memberships(ctx context.Context, userID string) ([]sk.Membership, 
 	for rows.Next() {
 		var orgID, orgName string
 		var ref sk.RoleRef
-		if err := rows.Scan(&orgID, &orgName, &ref.Role, &ref.TeamID); err != nil {
+		if err := rows.Scan(&orgID, &orgName, &ref.Role, &ref.TeamID, &ref.TeamName); err != nil {
 			return nil, fmt.Errorf("reading membership: %w", err)
 		}
 		if n := len(list); n == 0 || list[n-1].ID != orgID {
