@@ -3,6 +3,7 @@
 //	seatkeeper serve [flags]          run the dashboard and the API
 //	seatkeeper migrate up|status      apply or list schema migrations
 //	seatkeeper keys rotate            sign license tokens with a new key
+//	seatkeeper backup PATH            copy an SQLite store, safely while serving
 //	seatkeeper version                print the version
 //
 // Every flag can also be set with an environment variable SEATKEEPER_<NAME>,
@@ -44,6 +45,7 @@ commands:
   migrate up       apply every pending schema migration
   migrate status   list the schema migrations and whether each is applied
   keys rotate      sign license tokens with a new key from now on
+  backup PATH      copy an SQLite store to PATH, safely while it is in use
   version          print the version
 
 Run "seatkeeper <command> -h" for a command's flags.
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seatkeeper", sk.Version)
 		return nil

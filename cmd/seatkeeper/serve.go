@@ -14,6 +14,7 @@ import (
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/app"
 	"github.com/seatkeeper/seatkeeper/internal/billing/catalog"
+	"github.com/seatkeeper/seatkeeper/internal/demo"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
 	"github.com/seatkeeper/seatkeeper/internal/product"
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -35,6 +36,9 @@ type serveConfig struct {
 	logLevel        string
 	shutdownTimeout time.Duration
 	tokenTTL        time.Duration
+	metricsAddr     string
+	trustedProxies  prefixList
+	demo            bool
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -57,6 +61,12 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 		"how long requests in flight may take to finish after SIGTERM")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", product.DefaultTokenTTL,
 		"longest a signed license token lasts before the product must ask again")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "",
+		"serve /metrics on this address instead of --addr")
+	fs.BoolVar(&c.demo, "demo", false,
+		"fill an empty store with a demo organization and print how to sign in")
+	fs.Var(&c.trustedProxies, "trusted-proxies",
+		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,12 +88,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, logger)
+	return serve(ctx, cfg, logger, stdout)
 }
 
 // serve wires the server together and runs it until ctx ends, then lets the
 // requests in flight finish.
-func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout io.Writer) error {
 	db, err := store.Open(ctx, cfg.database)
 	if err != nil {
 		return err
@@ -125,14 +135,27 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) error {
 		Plans:   plans,
 
 		TokenTTL: cfg.tokenTTL,
+
+		MetricsElsewhere: cfg.metricsAddr != "",
+		TrustedProxies:   cfg.trustedProxies,
 	})
 	if err != nil {
 		return err
+	}
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, seatkeeper.Metrics.Handler(), logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	if err := seatkeeper.Start(ctx); err != nil {
 		// Without migrations the schema may not be there yet: the server
 		// answers /readyz with 503 and writes the catalogue once it can.
 		logger.Warn("plan catalogue not written yet", "error", err)
+	}
+	if cfg.demo {
+		seedDemo(ctx, seatkeeper, db, cfg.baseURL, logger, stdout)
 	}
 
 	// Background work outlives the signal until the requests in flight
@@ -184,4 +207,19 @@ func listenAndServe(ctx context.Context, srv *http.Server, ln net.Listener,
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// seedDemo fills an empty store with the demo organization and prints how
+// to sign in. A store that has accounts is left alone, with a word why.
+func seedDemo(ctx context.Context, a *app.App, db *store.DB, baseURL string,
+	logger *slog.Logger, stdout io.Writer) {
+	people, err := demo.Seed(ctx, a, db)
+	switch {
+	case errors.Is(err, demo.ErrNotEmpty):
+		logger.Warn("demo data not added", "reason", err)
+	case err != nil:
+		logger.Error("adding demo data", "error", err)
+	default:
+		demo.Print(stdout, baseURL, people)
+	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -60,13 +59,14 @@ func (s *Server) authenticate(r *http.Request) (*sk.Actor, error) {
 		"Sign in, or send an API token in the Authorization header.")
 }
 
-// client describes where r comes from, for rate limits.
+// client describes where r comes from, for rate limits and the audit log:
+// as Config.Client told it (ForwardedClient behind trusted proxies), else
+// the connection's remote address.
 func client(r *http.Request) sk.Client {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	if c, ok := r.Context().Value(clientKey).(sk.Client); ok {
+		return c
 	}
-	return sk.Client{IP: host}
+	return RemoteClient(r)
 }
 
 // setSessionCookie hands the browser its session. The cookie is HttpOnly,

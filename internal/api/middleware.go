@@ -49,6 +49,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Observe is observe for handlers beside the API, such as the dashboard, so
+// that their requests are logged and recovered alike.
+func Observe(logger *slog.Logger, next http.Handler) http.Handler {
+	return observe(logger, next)
+}
+
 // observe gives each request an ID (answered in the X-Request-Id header and
 // named in every log line about it), turns a panic into a 500 problem, and
 // logs one line when the request is done.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 )
 
 // Config is what the API needs from the process that serves it.
@@ -23,6 +24,10 @@ type Config struct {
 
 	// BaseURL is the server's public URL; an https one makes cookies Secure.
 	BaseURL string
+
+	// Client tells where a request comes from, for rate limits and the
+	// audit log; nil means the connection's remote address (RemoteClient).
+	Client func(r *http.Request) sk.Client
 
 	// DevClock, when set, enables POST /api/v1/dev/clock/advance, and
 	// Advanced is called after the clock moves, to run what fell due.
@@ -42,6 +47,8 @@ type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	handler http.Handler
+
+	registered []string // the patterns of the routes New registered
 }
 
 // route is one entry of the route table.
@@ -55,19 +62,26 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Client == nil {
+		cfg.Client = RemoteClient
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	routes := s.routes()
 	if cfg.DevClock != nil {
 		routes = append(routes, route{"POST /api/v1/dev/clock/advance", s.public(s.advanceClock)})
 	}
 	for _, rt := range routes {
-		s.mux.HandleFunc(rt.pattern, rt.handle)
+		s.mux.Handle(rt.pattern, metrics.Routed(rt.handle))
+		s.registered = append(s.registered, rt.pattern)
 	}
 	// Browsers may not make state-changing requests from other origins: the
 	// CSRF defence for the session cookie (Sec-Fetch-Site, else Origin).
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(crossOrigin))
-	s.handler = observe(cfg.Logger, secure(csrf.Handler(http.HandlerFunc(s.dispatch))))
+	// withClient copies the request, so it comes before observe, which
+	// reads the route from the request that the mux is given.
+	s.handler = s.withClient(observe(cfg.Logger,
+		secure(csrf.Handler(http.HandlerFunc(s.dispatch)))))
 	return s
 }
 
@@ -83,6 +97,7 @@ func (s *Server) routes() []route {
 		s.licenseRoutes(),
 		s.billingRoutes(),
 		s.productRoutes(),
+		s.openAPIRoutes(),
 	)
 }
 
@@ -124,6 +139,7 @@ func (s *Server) orgRoutes() []route {
 		{"DELETE /api/v1/orgs/{org}/teams/{team}/roles/{user}", s.authed(s.removeRole)},
 		{"DELETE /api/v1/orgs/{org}/teams/{team}/roles/me", s.authed(s.abandonRole)},
 		{"GET /api/v1/orgs/{org}/invitations", s.authed(s.listInvitations)},
+		{"GET /api/v1/orgs/{org}/teams/{team}/invitations", s.authed(s.listInvitations)},
 		{"POST /api/v1/orgs/{org}/invitations", s.authed(s.invite)},
 		{"DELETE /api/v1/orgs/{org}/invitations/{inv}", s.authed(s.revokeInvitation)},
 		{"POST /api/v1/orgs/{org}/invitations/{inv}/resend", s.authed(s.resendInvitation)},
@@ -135,6 +151,7 @@ func (s *Server) orgRoutes() []route {
 func (s *Server) licenseRoutes() []route {
 	return []route{
 		{"GET /api/v1/orgs/{org}/licenses", s.authed(s.listLicenses)},
+		{"GET /api/v1/orgs/{org}/licenses/{license}", s.authed(s.getLicense)},
 		{"GET /api/v1/orgs/{org}/teams/{team}/licenses", s.authed(s.listLicenses)},
 		{"PUT /api/v1/orgs/{org}/licenses/{license}/assignee", s.authed(s.assignLicense)},
 		{"DELETE /api/v1/orgs/{org}/licenses/{license}/assignee", s.authed(s.unassignLicense)},

@@ -7,8 +7,10 @@ package app
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,11 +25,13 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/idempotency"
 	"github.com/seatkeeper/seatkeeper/internal/licensing"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/orgs"
 	"github.com/seatkeeper/seatkeeper/internal/outbox"
 	"github.com/seatkeeper/seatkeeper/internal/product"
 	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
 	"github.com/seatkeeper/seatkeeper/internal/store"
+	"github.com/seatkeeper/seatkeeper/internal/web"
 )
 
 // Config is what an App is made of.
@@ -56,16 +60,32 @@ type Config struct {
 	// TokenTTL is the longest a signed license token lasts; zero means
 	// product.DefaultTokenTTL.
 	TokenTTL time.Duration
+
+	// Metrics holds the instruments the App reports to; nil makes a
+	// registry of the App's own. Either way it is App.Metrics.
+	Metrics *metrics.Metrics
+
+	// MetricsElsewhere keeps GET /metrics off Handler, for a process that
+	// serves App.Metrics.Handler() on an address of its own.
+	MetricsElsewhere bool
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client (api.ForwardedClient); none means that the client
+	// is the connection's remote address.
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running Seatkeeper.
 type App struct {
 	Handler  http.Handler
+	API      *api.Server // the JSON API within Handler
 	Accounts *accounts.Service
 	Orgs     *orgs.Service
+	Licenses *licensing.Service
 	Billing  *billing.Service
 	Product  *product.Service
 	Clock    sk.Clock
+	Metrics  *metrics.Metrics
 
 	outbox  *outbox.Worker
 	poll    time.Duration
@@ -88,7 +108,16 @@ func New(cfg Config) (*App, error) {
 		clock = devClock
 	}
 
+	m := cfg.Metrics
+	if m == nil {
+		m = metrics.New(cfg.Logger)
+	}
+	if err := m.WatchStore(cfg.DB, clock); err != nil {
+		return nil, fmt.Errorf("watching the store for metrics: %w", err)
+	}
+
 	worker := outbox.NewWorker(cfg.DB, cfg.Mail, clock, cfg.Logger)
+	worker.Metrics = m
 	limiter := &ratelimit.Limiter{DB: cfg.DB, Clock: clock}
 	accountService := accounts.New(accounts.Config{
 		DB:      cfg.DB,
@@ -109,6 +138,7 @@ func New(cfg Config) (*App, error) {
 		BaseURL: baseURL,
 		Logger:  cfg.Logger,
 		Queued:  worker.Wake,
+		Metrics: m,
 	})
 
 	licenseService := licensing.New(licensing.Config{
@@ -118,6 +148,7 @@ func New(cfg Config) (*App, error) {
 		BaseURL: baseURL,
 		Logger:  cfg.Logger,
 		Queued:  worker.Wake,
+		Metrics: m,
 	})
 
 	if cfg.Plans == nil {
@@ -133,7 +164,9 @@ func New(cfg Config) (*App, error) {
 		Orgs:     orgService,
 		Plans:    cfg.Plans,
 		Logger:   cfg.Logger,
+		Metrics:  m,
 	})
+	m.PreparePlans(cfg.Plans)
 
 	productService := product.New(product.Config{
 		DB:       cfg.DB,
@@ -144,13 +177,15 @@ func New(cfg Config) (*App, error) {
 		TokenTTL: cfg.TokenTTL,
 	})
 
-	a := &App{Accounts: accountService, Orgs: orgService, Billing: billingService,
-		Product: productService, Clock: clock, outbox: worker,
+	a := &App{Accounts: accountService, Orgs: orgService, Licenses: licenseService,
+		Billing: billingService,
+		Product: productService, Clock: clock, Metrics: m, outbox: worker,
 		poll: cmp.Or(cfg.BillingPoll, time.Minute), logger: cfg.Logger}
-	a.Handler = api.New(api.Config{
+	apiServer := api.New(api.Config{
 		Logger:   cfg.Logger,
 		Ready:    cfg.DB,
 		BaseURL:  baseURL,
+		Client:   api.ForwardedClient(cfg.TrustedProxies),
 		DevClock: devClock,
 		Advanced: a.runDue,
 		Accounts: accountService,
@@ -161,7 +196,40 @@ func New(cfg Config) (*App, error) {
 
 		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
 	})
+	dashboard, err := web.New(web.Config{
+		Logger:   cfg.Logger,
+		BaseURL:  baseURL,
+		Client:   api.ForwardedClient(cfg.TrustedProxies),
+		Clock:    clock,
+		Dev:      cfg.Dev,
+		Accounts: accountService,
+		Orgs:     orgService,
+		Licenses: licenseService,
+		Billing:  billingService,
+		Product:  productService,
+
+		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.API = apiServer
+	a.Handler = a.handler(apiServer, api.Observe(cfg.Logger, dashboard), cfg.MetricsElsewhere)
 	return a, nil
+}
+
+// handler is what the App serves: the API, and its metrics unless they are
+// served elsewhere, with every request counted by the route that served it.
+func (a *App) handler(apiServer, dashboard http.Handler, metricsElsewhere bool) http.Handler {
+	mux := http.NewServeMux()
+	if !metricsElsewhere {
+		mux.Handle("GET /metrics", metrics.Routed(a.Metrics.Handler()))
+	}
+	mux.Handle("/api/", apiServer)
+	mux.Handle("/healthz", apiServer)
+	mux.Handle("/readyz", apiServer)
+	mux.Handle("/", dashboard)
+	return a.Metrics.Instrument(mux)
 }
 
 // Start prepares the store for the App: it writes the plan catalogue and

@@ -17,6 +17,7 @@ import (
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/billing/payment"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/orgs"
 	"github.com/seatkeeper/seatkeeper/internal/policy"
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -34,6 +35,10 @@ type Config struct {
 	Orgs     *orgs.Service
 	Plans    []sk.Plan
 	Logger   *slog.Logger
+
+	// Metrics counts checkouts, seat changes and renewals once they have
+	// committed; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Service implements sk.BillingService.

@@ -95,6 +95,11 @@ func (s *Service) Checkout(ctx context.Context, a *sk.Actor, c sk.Client, in sk.
 	if err != nil {
 		return nil, err
 	}
+
+	s.cfg.Metrics.Checkout(plan.ID)
+	if plan.Kind == sk.PlanPersonal {
+		s.cfg.Metrics.LicensesAssigned(1)
+	}
 	return result, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	sk "github.com/seatkeeper/seatkeeper"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
@@ -46,7 +47,9 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 func (s *Service) runOne(ctx context.Context, id string) (bool, error) {
 	now := s.now()
 	done := false
+	var outcome string
 	err := s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
+		done = false
 		sub, err := tx.Subscription(ctx, id)
 		if err != nil {
 			return err
@@ -70,11 +73,32 @@ func (s *Service) runOne(ctx context.Context, id string) (bool, error) {
 		if err := tx.SaveSubscription(ctx, sub); err != nil {
 			return err
 		}
-		done = true
+		done, outcome = true, runOutcome(action, sub.Status)
 		return s.audit(ctx, tx, nil, sk.Client{}, sub.OrganizationID, sub.CustomerID, action,
 			"subscription", sub.ID, before, subscriptionState(sub))
 	})
+	if err == nil && done {
+		s.cfg.Metrics.Renewal(outcome)
+	}
 	return done, err
+}
+
+// runOutcome names a step of the renewal work for the metrics, from its
+// audit action and the status it left the subscription in.
+func runOutcome(action, status string) string {
+	switch {
+	case action == "subscription.renewed":
+		return metrics.Renewed
+	case action == "subscription.past_due":
+		return metrics.RenewalFailed
+	case action == "subscription.ended":
+		return metrics.Ended
+	case status == sk.SubscriptionActive:
+		return metrics.RetryPaid
+	case status == sk.SubscriptionPastDue:
+		return metrics.RetryFailed
+	}
+	return metrics.RetriesExhausted
 }
 
 // periodEnded ends a cancelled subscription at the end of its period, or

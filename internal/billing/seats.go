@@ -60,6 +60,7 @@ func (s *Service) ChangeSeats(ctx context.Context, a *sk.Actor, c sk.Client, sub
 	invoiceID := sk.NewID(sk.PrefixInvoice, s.now())
 
 	var change *sk.SeatChange
+	var delta int
 	err := s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
 		sub, err := authorizeSubscription(ctx, tx, a, subID)
 		if err != nil {
@@ -71,7 +72,7 @@ func (s *Service) ChangeSeats(ctx context.Context, a *sk.Actor, c sk.Client, sub
 		}
 		before := subscriptionState(sub)
 
-		switch delta := seats - sub.Seats; {
+		switch delta = seats - sub.Seats; {
 		case delta > 0:
 			err = s.addSeats(ctx, tx, sub, delta, amount, invoiceID, change)
 		case delta < 0:
@@ -90,7 +91,11 @@ func (s *Service) ChangeSeats(ctx context.Context, a *sk.Actor, c sk.Client, sub
 			map[string]any{"seats": seats, "charged": change.AmountDueNow,
 				"credited": change.Credit})
 	})
-	return change, err
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Metrics.SeatsChanged(delta)
+	return change, nil
 }
 
 // addSeats bills the increase on an invoice of its own, charged now, and

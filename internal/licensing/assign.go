@@ -114,6 +114,7 @@ func (s *Service) Assign(ctx context.Context, a *sk.Actor, c sk.Client, orgID, l
 	}
 	if mailed {
 		s.cfg.Queued()
+		s.cfg.Metrics.LicensesAssigned(1)
 	}
 	return result, nil
 }

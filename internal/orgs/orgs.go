@@ -14,6 +14,7 @@ import (
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/policy"
 	"github.com/seatkeeper/seatkeeper/internal/ratelimit"
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -36,6 +37,10 @@ type Config struct {
 
 	// Queued is called after a transaction that queued mail commits.
 	Queued func()
+
+	// Metrics counts invitations once they have committed; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Service implements sk.OrgService.

@@ -12,13 +12,19 @@ import (
 
 	sk "github.com/seatkeeper/seatkeeper"
 	"github.com/seatkeeper/seatkeeper/internal/mail"
+	"github.com/seatkeeper/seatkeeper/internal/metrics"
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
 const (
-	batchSize = 20
-	lease     = 2 * time.Minute
-	maxDelay  = time.Hour
+	// lease is how long a claimed message is left alone by other workers.
+	// It covers one delivery, which sendTimeout bounds, and recording it. A
+	// worker claims one message at a time: a batch would leave the last of
+	// its messages waiting behind slow deliveries of the others until their
+	// lease ran out and another worker sent them too.
+	lease       = 2 * time.Minute
+	sendTimeout = time.Minute
+	maxDelay    = time.Hour
 )
 
 // Worker sends queued mail.
@@ -30,6 +36,10 @@ type Worker struct {
 
 	// Poll is how often the worker looks for due mail when nobody wakes it.
 	Poll time.Duration
+
+	// Metrics counts delivered messages and failed attempts; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 
 	wake chan struct{}
 }
@@ -53,7 +63,7 @@ func (w *Worker) Run(ctx context.Context) {
 	ticker := time.NewTicker(w.Poll)
 	defer ticker.Stop()
 	for {
-		for w.deliverBatch(ctx) == batchSize {
+		for w.deliverNext(ctx) {
 		}
 		select {
 		case <-ctx.Done():
@@ -64,35 +74,43 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// deliverBatch sends the messages due now and returns how many it claimed.
-func (w *Worker) deliverBatch(ctx context.Context) int {
-	var batch []store.QueuedMail
+// deliverNext claims the message due first, if any, and sends it. It
+// reports whether there was one.
+func (w *Worker) deliverNext(ctx context.Context) bool {
+	var claimed []store.QueuedMail
 	err := w.DB.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		batch, err = tx.ClaimMail(ctx, w.Clock.Now(), lease, batchSize)
+		claimed, err = tx.ClaimMail(ctx, w.Clock.Now(), lease, 1)
 		return err
 	})
 	if err != nil {
 		if ctx.Err() == nil {
 			w.Logger.ErrorContext(ctx, "claiming mail", "error", err)
 		}
-		return 0
+		return false
 	}
-
-	for _, m := range batch {
-		w.deliver(ctx, m)
+	if len(claimed) == 0 {
+		return false
 	}
-	return len(batch)
+	w.deliver(ctx, claimed[0])
+	return true
 }
 
 func (w *Worker) deliver(ctx context.Context, m store.QueuedMail) {
-	sendErr := w.Transport.Send(ctx, m.Message)
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	sendErr := w.Transport.Send(sendCtx, m.Message)
+	cancel()
 	err := w.DB.Tx(ctx, func(tx *store.Tx) error {
 		if sendErr != nil {
 			return tx.MailFailed(ctx, m.ID, sendErr.Error(), w.Clock.Now().Add(delay(m.Attempts)))
 		}
 		return tx.MailSent(ctx, m.ID, w.Clock.Now())
 	})
+	if sendErr != nil {
+		w.Metrics.MailFailed()
+	} else {
+		w.Metrics.MailSent()
+	}
 
 	log := w.Logger.With("mail_id", m.ID, "attempt", m.Attempts)
 	switch {

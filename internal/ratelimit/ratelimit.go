@@ -43,27 +43,21 @@ func (l *Limiter) Check(ctx context.Context, checks ...Key) error {
 	})
 }
 
-// Hit counts one hit for each key, in a transaction of its own so that it
-// stands even when the caller's work fails, and returns ERATELIMITED if any
-// key went over its limit.
+// Hit counts one hit for each key, each in a statement of its own (so that
+// it stands even when the caller's work fails, and so that many servers
+// counting one key wait in turn rather than fail), and returns ERATELIMITED
+// if any key went over its limit.
 func (l *Limiter) Hit(ctx context.Context, keys ...Key) error {
 	now := l.Clock.Now()
 	var over *Rule
-	err := l.DB.Tx(ctx, func(tx *store.Tx) error {
-		over = nil
-		for _, k := range keys {
-			hits, err := tx.Hit(ctx, k.counter(), now, k.Rule.Window)
-			if err != nil {
-				return err
-			}
-			if hits > k.Rule.Limit && over == nil {
-				over = &k.Rule
-			}
+	for _, k := range keys {
+		hits, err := l.DB.Hit(ctx, k.counter(), now, k.Rule.Window)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		if hits > k.Rule.Limit && over == nil {
+			over = &k.Rule
+		}
 	}
 	if over != nil {
 		return limited(now, *over)

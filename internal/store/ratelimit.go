@@ -39,6 +39,15 @@ func (tx *Tx) Hit(ctx context.Context, key string, now time.Time, window time.Du
 	return hits, nil
 }
 
+// Hit is Tx.Hit run as a statement of its own, outside any transaction.
+// The upsert is atomic by itself; and a counter that every request from one
+// address moves (all of them, behind a proxy) is too hot for SERIALIZABLE
+// transactions, which would keep failing each other until they gave up.
+func (db *DB) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (
+	int, error) {
+	return (&Tx{q: db.sql, dialect: db.dialect}).Hit(ctx, key, now, window)
+}
+
 // PruneRateLimits deletes counters of windows that ended before cutoff.
 func (tx *Tx) PruneRateLimits(ctx context.Context, cutoff time.Time) error {
 	_, err := tx.q.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, cutoff)

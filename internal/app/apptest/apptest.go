@@ -32,6 +32,12 @@ var warnings = &slog.HandlerOptions{Level: slog.LevelWarn}
 // cheapHash keeps argon2id real but fast enough for many sign-ups per test.
 var cheapHash = accounts.HashParams{Memory: 1024, Time: 1, Threads: 1}
 
+// WrapHandler, when set, wraps the HTTP handler of every Env that Start
+// runs, so that a package's tests can watch every request and answer (the
+// API's tests check each answer against its OpenAPI document). Set it in
+// TestMain, before any test runs.
+var WrapHandler func(t testing.TB, h http.Handler) http.Handler
+
 // Env is a running Seatkeeper and the mailbox that receives its mail.
 type Env struct {
 	App  *app.App
@@ -71,6 +77,9 @@ func Start(t testing.TB, db *store.DB) *Env {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = a.Handler
+	if WrapHandler != nil {
+		srv.Config.Handler = WrapHandler(t, a.Handler)
+	}
 	srv.Start()
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -273,6 +282,9 @@ func (e *Env) SignUp(t testing.TB, email, name, password string) string {
 	return login.Token
 }
 
+// Password is the password of every account that User makes.
+const Password = "fixture passphrase"
+
 // User is a verified account made for a test.
 type User struct {
 	ID    string
@@ -290,7 +302,7 @@ func (e *Env) User(t testing.TB, name string) *User {
 	ctx := context.Background()
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com"
 	client := sk.Client{IP: "fixture:" + email}
-	const pass = "fixture passphrase"
+	const pass = Password
 
 	err := e.App.Accounts.SignUp(ctx, client, sk.SignUp{Email: email, Name: name, Password: pass})
 	if err != nil {
@@ -426,4 +438,19 @@ func (e *Env) Holdings(t testing.TB, orgID string) []store.LicenseHolding {
 		t.Fatalf("reading licenses: %v", err)
 	}
 	return list
+}
+
+// Join invites a user to a scope (the organization when team is nil) and
+// has them accept through the link in the mail.
+func (e *Env) Join(t testing.TB, by *User, org string, team *string, who *User, role sk.Role) {
+	t.Helper()
+	Must(t, e.Post(t, "/api/v1/orgs/"+org+"/invitations", by.Token, map[string]any{
+		"email": who.Email, "role": role, "team_id": team,
+	}), http.StatusCreated)
+	path, token := e.LinkToken(t, e.MailTo(t, who.Email))
+	if path != "/invitations/accept" {
+		t.Fatalf("invitation link path %q", path)
+	}
+	Must(t, e.Post(t, "/api/v1/invitations/accept", who.Token,
+		map[string]string{"token": token}), http.StatusOK)
 }
