@@ -42,7 +42,7 @@ func runCrash(t *testing.T, databaseURL string) {
 	mailDir := t.TempDir()
 	flags := serveFlags(databaseURL, "--mail", "dir:"+mailDir)
 	s := startServer(t, flags...)
-	db := openSQL(t, databaseURL)
+	db := storetest.OpenSQL(t, databaseURL)
 	c := newCrashFixture(t, s, db)
 
 	for round := range crashRounds {
@@ -237,22 +237,6 @@ func (c *crashFixture) checkSeatHistory(t *testing.T, db *sql.DB) {
 	}
 }
 
-// openSQL opens the database that a serve process uses, for the tests'
-// own reads.
-func openSQL(t *testing.T, databaseURL string) *sql.DB {
-	t.Helper()
-	driver, dsn := "pgx", databaseURL
-	if path, ok := strings.CutPrefix(databaseURL, "sqlite:"); ok {
-		driver, dsn = "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatalf("opening %s: %v", databaseURL, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func query(t *testing.T, db *sql.DB, q string, args ...any) *sql.Rows {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(), q, args...)
@@ -320,11 +304,13 @@ func checkCreations(t *testing.T, db *sql.DB) {
 	}
 }
 
-// checkLicenseCounts compares the counts that triggers keep with a recount.
+// checkLicenseCounts compares the counts that triggers keep with a recount,
+// per scope and per subscription.
 func checkLicenseCounts(t *testing.T, db *sql.DB) {
 	t.Helper()
 	type count struct{ total, held int }
 	kept, recount := map[string]count{}, map[string]count{}
+	checkSubscriptionCounts(t, db)
 	rows := query(t, db, `SELECT org_id, scope, total, held FROM license_counts`)
 	for rows.Next() {
 		var org, scope string
@@ -352,6 +338,25 @@ func checkLicenseCounts(t *testing.T, db *sql.DB) {
 	for k, c := range kept {
 		if _, ok := recount[k]; !ok {
 			t.Errorf("license_counts %s = %+v for a scope without licenses", k, c)
+		}
+	}
+}
+
+// checkSubscriptionCounts compares the held licenses that triggers count
+// per subscription with a recount.
+func checkSubscriptionCounts(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rows := query(t, db, `
+		SELECT s.id, COALESCE(c.held, 0), (SELECT count(*) FROM licenses l
+			WHERE l.subscription_id = s.id
+				AND (l.assignee_user_id IS NOT NULL OR l.assignee_email IS NOT NULL))
+		FROM subscriptions s LEFT JOIN subscription_counts c ON c.subscription_id = s.id`)
+	for rows.Next() {
+		var id string
+		var kept, recount int
+		scan(t, rows, &id, &kept, &recount)
+		if kept != recount {
+			t.Errorf("subscription_counts %s = %d, a recount finds %d", id, kept, recount)
 		}
 	}
 }

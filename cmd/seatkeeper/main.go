@@ -4,6 +4,7 @@
 //	seatkeeper migrate up|status      apply or list schema migrations
 //	seatkeeper keys rotate            sign license tokens with a new key
 //	seatkeeper backup PATH            copy an SQLite store, safely while serving
+//	seatkeeper fixture [flags]        fill an empty store with a large customer
 //	seatkeeper version                print the version
 //
 // Every flag can also be set with an environment variable SEATKEEPER_<NAME>,
@@ -46,6 +47,7 @@ commands:
   migrate status   list the schema migrations and whether each is applied
   keys rotate      sign license tokens with a new key from now on
   backup PATH      copy an SQLite store to PATH, safely while it is in use
+  fixture          fill an empty store with a large customer, for benchmarks
   version          print the version
 
 Run "seatkeeper <command> -h" for a command's flags.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "fixture":
+		return runFixture(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seatkeeper", sk.Version)
 		return nil

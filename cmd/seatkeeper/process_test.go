@@ -116,13 +116,13 @@ type server struct {
 
 // startServer runs "seatkeeper serve" with args and waits until it listens.
 // The process is killed when the test ends, should it still be running.
-func startServer(t *testing.T, args ...string) *server {
+func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	return startServerEnv(t, nil, args...)
 }
 
 // startServerEnv is startServer with the environment variables in env.
-func startServerEnv(t *testing.T, env []string, args ...string) *server {
+func startServerEnv(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve"}, args...)...)
 	cmd.Env = childEnv(env...)
@@ -164,7 +164,7 @@ func (s *server) url(path string) string {
 }
 
 // terminate sends the process SIGTERM, as a service manager does.
-func (s *server) terminate(t *testing.T) {
+func (s *server) terminate(t testing.TB) {
 	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("sending SIGTERM: %v", err)
@@ -172,14 +172,14 @@ func (s *server) terminate(t *testing.T) {
 }
 
 // stop sends SIGTERM and returns the exit code.
-func (s *server) stop(t *testing.T) int {
+func (s *server) stop(t testing.TB) int {
 	t.Helper()
 	s.terminate(t)
 	return s.wait(t, 10*time.Second)
 }
 
 // wait waits up to timeout for the process to exit and returns its exit code.
-func (s *server) wait(t *testing.T, timeout time.Duration) int {
+func (s *server) wait(t testing.TB, timeout time.Duration) int {
 	t.Helper()
 	select {
 	case <-s.done:
@@ -202,7 +202,7 @@ func (s *server) exited() bool {
 
 // waitLog waits up to 20 seconds for a JSON log record whose msg is msg and
 // returns it.
-func (s *server) waitLog(t *testing.T, msg string) map[string]any {
+func (s *server) waitLog(t testing.TB, msg string) map[string]any {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
@@ -282,7 +282,7 @@ func (l *logLines) String() string {
 }
 
 // get fetches url and returns the response with its body read.
-func get(t *testing.T, url string) (*http.Response, []byte) {
+func get(t testing.TB, url string) (*http.Response, []byte) {
 	t.Helper()
 	resp, err := client.Get(url)
 	if err != nil {
@@ -298,7 +298,7 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 }
 
 // waitStatus fetches url until it answers with status, for up to 5 seconds.
-func waitStatus(t *testing.T, url string, status int) (*http.Response, []byte) {
+func waitStatus(t testing.TB, url string, status int) (*http.Response, []byte) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

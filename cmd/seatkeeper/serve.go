@@ -22,6 +22,9 @@ import (
 
 const defaultDatabase = "sqlite:seatkeeper.db"
 
+// defaultAddr is where serve listens unless told otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // serveConfig is everything serve reads from its flags.
 type serveConfig struct {
 	addr            string
@@ -42,7 +45,7 @@ type serveConfig struct {
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.database, "database", defaultDatabase,
 		"database URL: sqlite:PATH, or postgres://… for PostgreSQL")
 	fs.StringVar(&c.mail, "mail", "log",

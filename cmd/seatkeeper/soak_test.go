@@ -61,7 +61,7 @@ func TestSoakThreeServers(t *testing.T) {
 	})
 
 	databaseURL := storetest.URL(t, store.Postgres)
-	s := &soak{t: t, seed: seed, db: openSQL(t, databaseURL), world: newWorld()}
+	s := &soak{t: t, seed: seed, db: storetest.OpenSQL(t, databaseURL), world: newWorld()}
 	for range 3 {
 		s.servers = append(s.servers,
 			startServer(t, serveFlags(databaseURL, "--dev", "--mail", "dir:"+t.TempDir())...))

@@ -44,6 +44,11 @@ type Config struct {
 	// Dev installs the development clock and its API route.
 	Dev bool
 
+	// Clock, when set and Dev is not, is the time the services read: for
+	// tools that fill a store with a history (the scale fixture). Nil means
+	// the wall clock.
+	Clock sk.Clock
+
 	// Hash sets the password hashing cost; zero means the default.
 	Hash accounts.HashParams
 
@@ -102,6 +107,9 @@ func New(cfg Config) (*App, error) {
 	baseURL := strings.TrimSuffix(cfg.BaseURL, "/")
 
 	var clock sk.Clock = sk.SystemClock{}
+	if cfg.Clock != nil {
+		clock = cfg.Clock
+	}
 	var devClock *sk.DevClock
 	if cfg.Dev {
 		devClock = &sk.DevClock{}

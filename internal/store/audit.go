@@ -79,12 +79,13 @@ func jsonArg(b []byte) any {
 // after the one with ID before ("" for the first page).
 func (tx *Tx) AuditEvents(ctx context.Context, orgID, before string, limit int) (
 	[]sk.AuditEvent, error) {
+	a := args{orgID}
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT e.id, e.actor_id, e.actor_email, u.name, e.action, e.target_type, e.target_id,
 			e.before, e.after, COALESCE(e.client_ip, ''), e.created_at
 		FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE e.org_id = $1 AND ($2 = '' OR e.id < $2)
-		ORDER BY e.id DESC LIMIT $3`, orgID, before, limit)
+		WHERE e.org_id = $1`+a.keyset("e.id", "<", before)+`
+		ORDER BY e.id DESC LIMIT `+a.add(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing audit events: %w", err)
 	}

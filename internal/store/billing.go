@@ -299,9 +299,10 @@ func (tx *Tx) Invoice(ctx context.Context, id string) (*InvoiceRecord, error) {
 // the one with ID before ("" for the first page), without their lines.
 func (tx *Tx) Invoices(ctx context.Context, customerID, before string, limit int) (
 	[]sk.Invoice, error) {
+	a := args{customerID}
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices
-		WHERE customer_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`,
-		customerID, before, limit)
+		WHERE customer_id = $1`+a.keyset("id", "<", before)+`
+		ORDER BY id DESC LIMIT `+a.add(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing invoices: %w", err)
 	}

@@ -84,10 +84,11 @@ func (tx *Tx) TouchAPIToken(ctx context.Context, id string, now, since time.Time
 // after the token with ID before ("" for the newest).
 func (tx *Tx) APITokens(ctx context.Context, userID, before string, limit int) (
 	[]sk.APIToken, error) {
+	a := args{userID}
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
-		WHERE user_id = $1 AND ($2 = '' OR id < $2)
-		ORDER BY id DESC LIMIT $3`, userID, before, limit)
+		WHERE user_id = $1`+a.keyset("id", "<", before)+`
+		ORDER BY id DESC LIMIT `+a.add(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing api tokens: %w", err)
 	}

@@ -32,11 +32,12 @@ func scanGrant(row interface{ Scan(...any) error }) (*sk.Grant, error) {
 // Grants lists up to limit grants of a scope in the order they were made,
 // after the grant with ID after ("" for the first page).
 func (tx *Tx) Grants(ctx context.Context, s sk.Scope, after string, limit int) ([]sk.Grant, error) {
+	a := args{s.OrgID, s.TeamID}
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT `+grantColumns+`
 		FROM role_grants g JOIN users u ON u.id = g.user_id
-		WHERE `+scopeClause(s.TeamID)+` AND ($3 = '' OR g.id > $3)
-		ORDER BY g.id LIMIT $4`, s.OrgID, s.TeamID, after, limit)
+		WHERE `+scopeClause(s.TeamID)+a.keyset("g.id", ">", after)+`
+		ORDER BY g.id LIMIT `+a.add(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing grants: %w", err)
 	}

@@ -100,11 +100,16 @@ func invitationOrNotFound(r *InvitationRecord, err error) (*InvitationRecord, er
 // scope it lists those of its teams too.
 func (tx *Tx) Invitations(ctx context.Context, s sk.Scope, before string, limit int,
 	now time.Time) ([]sk.Invitation, error) {
+	a := args{s.OrgID}
+	team := ""
+	if s.TeamID != "" {
+		team = " AND i.team_id = " + a.add(s.TeamID)
+	}
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT `+invitationColumns+`
 		FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
-		WHERE i.org_id = $1 AND ($2 = '' OR i.team_id = $2) AND ($3 = '' OR i.id < $3)
-		ORDER BY i.id DESC LIMIT $4`, s.OrgID, s.TeamID, before, limit)
+		WHERE i.org_id = $1`+team+a.keyset("i.id", "<", before)+`
+		ORDER BY i.id DESC LIMIT `+a.add(limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing invitations: %w", err)
 	}

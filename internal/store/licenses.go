@@ -123,17 +123,20 @@ func (tx *Tx) AddLicenses(ctx context.Context, subscriptionID string, orgID *str
 	return ids, nil
 }
 
-// LicenseHolding is where a license sits and who holds it.
+// LicenseHolding is where a license sits and who holds it. AssigneeEmail is
+// the address of a pending assignment, read but never written here.
 type LicenseHolding struct {
 	ID             string
 	TeamID         *string
 	AssigneeUserID *string
+	AssigneeEmail  *string
 }
 
 // LicenseHoldings returns where each of an organization's licenses sits.
 func (tx *Tx) LicenseHoldings(ctx context.Context, orgID string) ([]LicenseHolding, error) {
 	rows, err := tx.q.QueryContext(ctx, `
-		SELECT id, team_id, assignee_user_id FROM licenses WHERE org_id = $1 ORDER BY id`, orgID)
+		SELECT id, team_id, assignee_user_id, assignee_email FROM licenses
+		WHERE org_id = $1 ORDER BY id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("listing licenses: %w", err)
 	}
@@ -142,7 +145,7 @@ func (tx *Tx) LicenseHoldings(ctx context.Context, orgID string) ([]LicenseHoldi
 	var list []LicenseHolding
 	for rows.Next() {
 		var h LicenseHolding
-		if err := rows.Scan(&h.ID, &h.TeamID, &h.AssigneeUserID); err != nil {
+		if err := rows.Scan(&h.ID, &h.TeamID, &h.AssigneeUserID, &h.AssigneeEmail); err != nil {
 			return nil, fmt.Errorf("reading license: %w", err)
 		}
 		list = append(list, h)
@@ -154,7 +157,8 @@ func (tx *Tx) LicenseHoldings(ctx context.Context, orgID string) ([]LicenseHoldi
 }
 
 // SetLicenseHolding moves a license of the organization to a team (nil for
-// the organization) and gives it an assignee (nil for none).
+// the organization) and gives it an assignee (nil for none), clearing any
+// pending address.
 func (tx *Tx) SetLicenseHolding(ctx context.Context, orgID string, h LicenseHolding,
 	now time.Time) error {
 	var assignedAt *time.Time

@@ -27,6 +27,19 @@ func (a *args) add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
+// keyset is the condition that continues a list past key, the last item of
+// the page before, with op "<" for a list newest first and ">" for one
+// oldest first; the first page (key "") has none. Leaving it out, rather
+// than writing "($n = ” OR id < $n)", lets SQLite seek its index to the
+// key: with the OR it walks the list from the top, so that a page 90% deep
+// cost ten times the first.
+func (a *args) keyset(column, op, key string) string {
+	if key == "" {
+		return ""
+	}
+	return " AND " + column + " " + op + " " + a.add(key)
+}
+
 const licenseSelect = `
 	SELECT l.id, l.org_id, l.team_id, l.subscription_id, l.assignee_user_id,
 		COALESCE(u.email, l.assignee_email), u.name, l.assigned_at, s.status,

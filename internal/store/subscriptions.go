@@ -25,8 +25,7 @@ const subscriptionSelect = `
 		s.payment_attempts, s.next_attempt_at, s.ended_at,
 		p.id, p.name, p.kind, p.currency, p.price_month, p.price_year, p.min_seats,
 		p.max_seats, p.max_activations,
-		(SELECT count(*) FROM licenses l WHERE l.subscription_id = s.id
-			AND (l.assignee_user_id IS NOT NULL OR l.assignee_email IS NOT NULL))
+		COALESCE((SELECT c.held FROM subscription_counts c WHERE c.subscription_id = s.id), 0)
 	FROM subscriptions s JOIN plans p ON p.id = s.plan_id`
 
 func scanSubscription(row interface{ Scan(...any) error }) (*SubscriptionState, error) {

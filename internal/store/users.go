@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -38,6 +40,32 @@ func (tx *Tx) CreateUser(ctx context.Context, u *UserRecord) error {
 	}
 	if err != nil {
 		return fmt.Errorf("inserting user: %w", err)
+	}
+	return nil
+}
+
+// CreateVerifiedUsers inserts many users whose addresses count as verified
+// at their creation, many rows per statement. It returns ECONFLICT when an
+// email is taken.
+func (tx *Tx) CreateVerifiedUsers(ctx context.Context, users []*UserRecord) error {
+	for chunk := range slices.Chunk(users, insertBatch) {
+		var a args
+		rows := make([]string, len(chunk))
+		for i, u := range chunk {
+			at := a.add(u.CreatedAt)
+			rows[i] = "(" + strings.Join([]string{a.add(u.ID), a.add(u.Email), a.add(u.Name),
+				a.add(u.PasswordHash), at, at, at}, ", ") + ")"
+		}
+		_, err := tx.q.ExecContext(ctx, `
+			INSERT INTO users (id, email, name, password_hash, email_verified_at, created_at,
+				updated_at)
+			VALUES `+strings.Join(rows, ", "), a...)
+		if IsUniqueViolation(err) {
+			return sk.Errorf(sk.ECONFLICT, "An account with one of these addresses already exists.")
+		}
+		if err != nil {
+			return fmt.Errorf("inserting users: %w", err)
+		}
 	}
 	return nil
 }

@@ -13,8 +13,13 @@ type licensesPage struct {
 	Licenses    []sk.License
 	Counts      *sk.LicenseCounts
 	Filter      sk.LicenseFilter
-	Teams       []sk.Team
 	Next, First string
+
+	// TeamFilter offers every team to filter by, the chosen one selected.
+	TeamFilter []option
+
+	// teamNames names the organization's teams by ID, for TeamName.
+	teamNames map[string]string
 
 	// Destinations are where the actor may move licenses: the organization
 	// (ID "") and teams.
@@ -31,12 +36,18 @@ func (p licensesPage) TeamName(id *string) string {
 	if p.Team != nil && p.Team.ID == *id {
 		return p.Team.Name
 	}
-	for _, t := range p.Teams {
-		if t.ID == *id {
-			return t.Name
-		}
+	if name, ok := p.teamNames[*id]; ok {
+		return name
 	}
 	return "A team"
+}
+
+// option is one choice of a select list. Lists of every team of a large
+// organization run to a thousand options, so pages build them, selection
+// included, before the template writes them.
+type option struct {
+	Value, Label string
+	Selected     bool
 }
 
 // statuses are the license statuses the filter offers.
@@ -78,7 +89,12 @@ func (s *Server) licenses(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 		return err
 	}
 
-	data := licensesPage{orgPage: p, Licenses: list, Counts: counts, Filter: f, Teams: teams}
+	data := licensesPage{orgPage: p, Licenses: list, Counts: counts, Filter: f,
+		teamNames: make(map[string]string, len(teams))}
+	for _, t := range teams {
+		data.teamNames[t.ID] = t.Name
+		data.TeamFilter = append(data.TeamFilter, option{t.ID, t.Name, t.ID == f.Team})
+	}
 	data.Next, data.First = pageLinks(r, page, next)
 	data.Destinations = destinations(p, teams)
 	title := "Licenses · " + p.Org.Name

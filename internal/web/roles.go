@@ -22,6 +22,7 @@ type rolesPage struct {
 type inviteScope struct {
 	TeamID, Name string
 	Roles        []sk.Role
+	Selected     bool // the scope of the form shown again
 }
 
 // Pending lists the invitations still waiting for an answer.
@@ -67,7 +68,7 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, a *sk.Actor
 	}
 
 	data := rolesPage{orgPage: p, Grants: grants, Invitations: invitations,
-		Scopes: inviteScopes(p, teams)}
+		Scopes: inviteScopes(p, teams, f.Get("team_id"))}
 	data.Next, data.First = pageLinks(r, page, next)
 	title := "Roles · " + p.Org.Name
 	if p.Team != nil {
@@ -79,18 +80,19 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, a *sk.Actor
 }
 
 // inviteScopes lists the scopes the invitation form offers, each with the
-// roles the actor may grant there.
-func inviteScopes(p *orgPage, teams []sk.Team) []inviteScope {
+// roles the actor may grant there, the one of selected marked.
+func inviteScopes(p *orgPage, teams []sk.Team, selected string) []inviteScope {
 	if p.Team != nil {
-		return []inviteScope{{p.Team.ID, p.Team.Name, p.Can.Grantable()}}
+		return []inviteScope{{p.Team.ID, p.Team.Name, p.Can.Grantable(), true}}
 	}
 	var out []inviteScope
 	if roles := p.Can.GrantableAt(""); len(roles) > 0 {
-		out = append(out, inviteScope{"", p.Org.Name + " (the organization)", roles})
+		out = append(out, inviteScope{"", p.Org.Name + " (the organization)", roles,
+			selected == ""})
 	}
 	for _, t := range teams {
 		if roles := p.Can.GrantableAt(t.ID); len(roles) > 0 {
-			out = append(out, inviteScope{t.ID, t.Name, roles})
+			out = append(out, inviteScope{t.ID, t.Name, roles, t.ID == selected})
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -65,6 +66,22 @@ func URL(t testing.TB, d store.Dialect) string {
 		return "sqlite:" + filepath.Join(t.TempDir(), "seatkeeper.db")
 	}
 	return postgresSchema(t)
+}
+
+// OpenSQL opens the database at a URL of URL's kind directly, bypassing the
+// store, for tests that check what the store holds with their own queries.
+func OpenSQL(t testing.TB, databaseURL string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", databaseURL
+	if path, ok := strings.CutPrefix(databaseURL, "sqlite:"); ok {
+		driver, dsn = "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("opening %s: %v", databaseURL, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // postgresSchema creates a schema with a random name and returns a URL whose
