@@ -43,6 +43,10 @@ var (
 	loginPerAccount = ratelimit.Rule{Name: "login-account", Limit: 10, Window: 15 * time.Minute}
 	mailPerIP       = ratelimit.Rule{Name: "mail-ip", Limit: 20, Window: time.Hour}
 	mailPerAddress  = ratelimit.Rule{Name: "mail-address", Limit: 5, Window: time.Hour}
+
+	// verifyOnLogin spaces the verification links that signing in with the
+	// right password of an unverified address sends.
+	verifyOnLogin = ratelimit.Rule{Name: "verify-on-login", Limit: 1, Window: 15 * time.Minute}
 )
 
 // Config is what the service needs.

@@ -75,7 +75,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err := s.claimLicenses(ctx, tx, &u.User); err != nil {
 			return err
 		}
-		return tx.DeleteSessions(ctx, u.ID, "")
+		return endSessions(ctx, tx, u.ID, nil)
 	})
 }
 
@@ -96,8 +96,23 @@ func (s *Service) ChangePassword(ctx context.Context, a *sk.Actor, current, pass
 		if err := tx.SetPasswordHash(ctx, a.User.ID, hash, s.now()); err != nil {
 			return err
 		}
-		return tx.DeleteSessions(ctx, a.User.ID, a.SessionID)
+		return endSessions(ctx, tx, a.User.ID, a)
 	})
+}
+
+// endSessions signs the user out everywhere but in the actor's own session
+// or sign-in token (a nil actor keeps none): the dashboard's sessions and
+// the API's sign-in tokens end, while named tokens stay until they are
+// revoked one by one.
+func endSessions(ctx context.Context, tx *store.Tx, userID string, a *sk.Actor) error {
+	var session, token string
+	if a != nil {
+		session, token = a.SessionID, a.TokenID
+	}
+	if err := tx.DeleteSessions(ctx, userID, session); err != nil {
+		return err
+	}
+	return tx.DeleteSignInTokens(ctx, userID, token)
 }
 
 // checkCurrentPassword confirms the actor knows their password. Wrong
@@ -222,7 +237,8 @@ func (s *Service) CreateToken(ctx context.Context, a *sk.Actor, name string,
 	var token *sk.APIToken
 	err := s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		token, err = s.createToken(ctx, tx, a.User.ID, strings.TrimSpace(name), expiresAt)
+		token, err = s.createToken(ctx, tx.CreateAPIToken, a.User.ID, strings.TrimSpace(name),
+			expiresAt)
 		return err
 	})
 	return token, err

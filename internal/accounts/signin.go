@@ -11,7 +11,13 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
-var errWrongCredentials = sk.Errorf(sk.EUNAUTHENTICATED, "Wrong email address or password.")
+// errWrongCredentials is the one answer to a sign-in that does not succeed
+// for want of the right email, password or a verified address. It names
+// the last, so that a person who has just signed up knows what to do,
+// without telling anyone whether that is why.
+var errWrongCredentials = sk.Errorf(sk.EUNAUTHENTICATED, "Wrong email address or password. "+
+	"If you have just created your account, confirm your address first: we have "+
+	"mailed you a link.")
 
 // Login implements sk.AccountService.
 func (s *Service) Login(ctx context.Context, c sk.Client, email, password string) (
@@ -24,7 +30,7 @@ func (s *Service) Login(ctx context.Context, c sk.Client, email, password string
 	expires := s.now().Add(loginTokenTTL)
 	var token *sk.APIToken
 	err = s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
-		token, err = s.createToken(ctx, tx, u.ID, "Sign-in", &expires)
+		token, err = s.createToken(ctx, tx.CreateSignInToken, u.ID, "Sign-in", &expires)
 		return err
 	})
 	if err != nil {
@@ -53,9 +59,14 @@ func (s *Service) StartSession(ctx context.Context, c sk.Client, email, password
 	return &sk.Session{Secret: plain, User: u.User, ExpiresAt: expires}, nil
 }
 
-// checkCredentials returns the user whose email and password these are. A
-// wrong password and an unknown email take the same time and get the same
-// answer, and both count against the client's and the account's limits.
+// checkCredentials returns the user whose email and password these are,
+// of a verified address. Every other outcome is errWrongCredentials, in the
+// same time for an unknown email as for a wrong password.
+//
+// The attempt counts against the client's and the account's limits before
+// the password is checked, so that requests racing each other get no more
+// checks than the limits allow, and a refused attempt checks nothing. Only
+// a sign-in that succeeds gives its count back.
 func (s *Service) checkCredentials(ctx context.Context, c sk.Client, email, password string) (
 	*store.UserRecord, error) {
 	var v sk.Validation
@@ -65,14 +76,32 @@ func (s *Service) checkCredentials(ctx context.Context, c sk.Client, email, pass
 		return nil, err
 	}
 
-	keys := []ratelimit.Key{
-		{Rule: loginPerIP, Subject: c.IP},
-		{Rule: loginPerAccount, Subject: strings.ToLower(email)},
-	}
-	if err := s.cfg.Limiter.Check(ctx, keys...); err != nil {
+	attempt, err := s.cfg.Limiter.Acquire(ctx,
+		ratelimit.Key{Rule: loginPerIP, Subject: c.IP},
+		ratelimit.Key{Rule: loginPerAccount, Subject: strings.ToLower(email)})
+	if err != nil {
 		return nil, err
 	}
 
+	u, err := s.matchPassword(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	if !u.EmailVerified {
+		return nil, s.remindToVerify(ctx, c, &u.User)
+	}
+
+	if err := attempt.Release(ctx); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// matchPassword returns the user with the email if the password is theirs,
+// else errWrongCredentials. An unknown email is checked against a dummy
+// hash, so that it takes as long as a wrong password.
+func (s *Service) matchPassword(ctx context.Context, email, password string) (
+	*store.UserRecord, error) {
 	var u *store.UserRecord
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -92,17 +121,39 @@ func (s *Service) checkCredentials(ctx context.Context, c sk.Client, email, pass
 		return nil, err
 	}
 	if u == nil || !ok {
-		if err := s.cfg.Limiter.Hit(ctx, keys...); err != nil {
-			return nil, err
-		}
 		return nil, errWrongCredentials
 	}
-
-	if !u.EmailVerified {
-		return nil, sk.Errorf(sk.EFORBIDDEN,
-			"Verify your email address before signing in; the link is in the mail we sent.")
-	}
 	return u, nil
+}
+
+// remindToVerify answers the right password of an address not yet verified
+// as a wrong one, so that signing in never tells whether an address had an
+// account before someone signed up with it, and mails the person a fresh
+// verification link. The link goes out at most once per verifyOnLogin
+// window, and not once the address's mail limits are spent. It does not
+// count against them: sign-up would show the count, and with it which case
+// this was.
+func (s *Service) remindToVerify(ctx context.Context, c sk.Client, u *sk.User) error {
+	err := s.cfg.Limiter.Check(ctx, mailKeys(c, u.Email)...)
+	if err == nil {
+		key := ratelimit.Key{Rule: verifyOnLogin, Subject: strings.ToLower(u.Email)}
+		err = s.cfg.Limiter.Hit(ctx, key)
+	}
+	if sk.ErrorCode(err) == sk.ERATELIMITED {
+		return errWrongCredentials
+	}
+	if err != nil {
+		return err
+	}
+
+	err = s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
+		return s.sendVerification(ctx, tx, u)
+	})
+	if err != nil {
+		return err
+	}
+	s.cfg.Queued()
+	return errWrongCredentials
 }
 
 // Authenticate implements sk.AccountService.
@@ -199,9 +250,9 @@ func (s *Service) Logout(ctx context.Context, a *sk.Actor) error {
 	})
 }
 
-// createToken stores a new API token for the user and returns it with its
-// secret.
-func (s *Service) createToken(ctx context.Context, tx *store.Tx, userID, name string,
+// createToken makes a new API token for the user, stores it with create
+// (as a named or a sign-in token) and returns it with its secret.
+func (s *Service) createToken(ctx context.Context, create storeToken, userID, name string,
 	expires *time.Time) (*sk.APIToken, error) {
 	plain, hash := secret.New(secret.PrefixAPIToken)
 	now := s.now()
@@ -212,8 +263,11 @@ func (s *Service) createToken(ctx context.Context, tx *store.Tx, userID, name st
 		CreatedAt: now,
 		ExpiresAt: expires,
 	}
-	if err := tx.CreateAPIToken(ctx, userID, hash, t); err != nil {
+	if err := create(ctx, userID, hash, t); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
+
+// storeToken is Tx.CreateAPIToken or Tx.CreateSignInToken.
+type storeToken func(ctx context.Context, userID, secretHash string, t *sk.APIToken) error

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatkeeper/seatkeeper/internal/app/apptest"
 	"github.com/seatkeeper/seatkeeper/internal/store"
@@ -23,13 +24,25 @@ func TestSignUpVerifySignIn(t *testing.T) {
 			"email": "Ada@Example.com", "name": "Ada Lovelace", "password": password,
 		}), http.StatusAccepted)
 
-		// Unverified: signing in is refused.
-		r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password))
-		if r.Status != http.StatusForbidden {
-			t.Fatalf("unverified login: %d %s", r.Status, r.Body)
-		}
-
+		// Unverified: signing in is refused with the answer a wrong password
+		// gets, and mails a fresh link, once a quarter of an hour.
 		m := e.MailTo(t, "Ada@Example.com")
+		wrong := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", "not the one"))
+		for range 2 {
+			r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password))
+			if r.Status != http.StatusUnauthorized || string(r.Body) != string(wrong.Body) {
+				t.Fatalf("unverified login: %d %s; want the answer to a wrong password, %s",
+					r.Status, r.Body, wrong.Body)
+			}
+		}
+		if again := e.MailTo(t, "ada@example.com"); !strings.Contains(again.Subject, "Verify") {
+			t.Errorf("signing in unverified mailed %q, want a fresh verification link",
+				again.Subject)
+		}
+		if n := mailsTo(e, "ada@example.com"); n != 2 {
+			t.Errorf("%d mails to the address after two unverified sign-ins, want 2: "+
+				"the sign-up's and one reminder", n)
+		}
 		if !strings.Contains(m.Subject, "Verify") || !strings.Contains(m.HTML, "<a ") {
 			t.Errorf("verification mail: subject %q, html %q", m.Subject, m.HTML)
 		}
@@ -45,7 +58,7 @@ func TestSignUpVerifySignIn(t *testing.T) {
 		}
 
 		// The link is single-use.
-		r = e.Post(t, "/api/v1/auth/verify", "", tok(token))
+		r := e.Post(t, "/api/v1/auth/verify", "", tok(token))
 		wantField(t, r, http.StatusBadRequest, "token")
 
 		// Emails compare without regard to case.
@@ -240,8 +253,17 @@ func TestAPITokens(t *testing.T) {
 			http.StatusBadRequest, "name")
 		wantField(t, e.Post(t, "/api/v1/me/tokens", other, map[string]any{
 			"name": "old", "expires_at": "2001-01-01T00:00:00Z"}), http.StatusBadRequest, "expires_at")
-		wantField(t, e.Post(t, "/api/v1/me/tokens", other, map[string]any{
-			"name": "x", "expires_at": "tomorrow"}), http.StatusBadRequest, "")
+		// A time that is not one names the field in the client's terms, not
+		// in the decoder's.
+		for _, bad := range []any{"tomorrow", 12, "2030-01-31", true} {
+			r := e.Post(t, "/api/v1/me/tokens", other, map[string]any{
+				"name": "x", "expires_at": bad})
+			wantField(t, r, http.StatusBadRequest, "expires_at")
+			if body := string(r.Body); !strings.Contains(body, "RFC 3339") ||
+				strings.Contains(body, "UnmarshalJSON") || strings.Contains(body, "parsing") {
+				t.Errorf("expires_at %v: %s; want RFC 3339 asked for", bad, body)
+			}
+		}
 
 		// Expiry: a token that expires is refused afterwards.
 		apptest.Must(t, e.Post(t, "/api/v1/me/tokens", other, map[string]any{
@@ -305,6 +327,19 @@ func TestTokenPagination(t *testing.T) {
 
 func creds(email, password string) map[string]string {
 	return map[string]string{"email": email, "password": password}
+}
+
+// mailsTo counts the messages the server has sent to address, after a moment
+// for any still in the outbox.
+func mailsTo(e *apptest.Env, address string) int {
+	time.Sleep(300 * time.Millisecond)
+	n := 0
+	for _, m := range e.SMTP.Messages() {
+		if len(m.To) == 1 && strings.EqualFold(m.To[0], address) {
+			n++
+		}
+	}
+	return n
 }
 
 func tok(token string) map[string]string { return map[string]string{"token": token} }

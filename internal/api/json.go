@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	sk "github.com/seatkeeper/seatkeeper"
 )
@@ -29,9 +32,18 @@ func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 		return sk.Invalid("Content-Type", "must be application/json")
 	}
 
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if field := timeField(err, body, dst); field != "" {
+			return sk.Invalid(field, "must be a time in RFC 3339 format, "+
+				"such as 2030-01-31T09:00:00Z")
+		}
 		return decodeError(err, limit)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -76,6 +88,43 @@ func decodeError(err error, limit int64) error {
 		return sk.Invalid(field, "is not a field of this request")
 	}
 	return sk.Errorf(sk.EINVALID, "The request body could not be read: %v", err)
+}
+
+// timeField names the member of body that a time field of dst could not
+// decode, when err is that failure, and returns "" otherwise: time.Time's
+// decoder says what is wrong with the text but not which field held it. It
+// looks at dst's own fields, where every request keeps its times.
+func timeField(err error, body []byte, dst any) string {
+	_, parse := errors.AsType[*time.ParseError](err)
+	if !parse && !strings.HasPrefix(err.Error(), "Time.UnmarshalJSON: ") {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	t := reflect.TypeOf(dst)
+	if json.Unmarshal(body, &members) != nil || t.Kind() != reflect.Pointer ||
+		t.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+
+	for f := range t.Elem().Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !isTime(f.Type) {
+			continue
+		}
+		for key, raw := range members {
+			// Member names match fields without regard to case, as in Decode.
+			if strings.EqualFold(key, name) && json.Unmarshal(raw, new(time.Time)) != nil {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func isTime(t reflect.Type) bool {
+	return t == timeType || (t.Kind() == reflect.Pointer && t.Elem() == timeType)
 }
 
 func describeType(kind string) string {

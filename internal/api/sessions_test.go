@@ -112,7 +112,8 @@ func TestPasswordReset(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := apptest.Start(t, db)
-		token := e.SignUp(t, "ada@example.com", "Ada", password)
+		signIn := e.SignUp(t, "ada@example.com", "Ada", password)
+		named := namedToken(t, e, signIn)
 		session := startSession(t, e, "ada@example.com", password)
 
 		apptest.Must(t, e.Post(t, "/api/v1/auth/password-reset", "",
@@ -135,9 +136,13 @@ func TestPasswordReset(t *testing.T) {
 			map[string]string{"token": reset, "password": "another passphrase"}),
 			http.StatusBadRequest, "token")
 
-		// Sessions end; the old password no longer works; the new one does.
+		// Sessions and sign-in tokens end; the old password no longer works;
+		// the new one does.
 		if r := withCookie(t, e, session, "GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
 			t.Errorf("session after reset: %d", r.Status)
+		}
+		if r := e.Get(t, "/api/v1/me", signIn); r.Status != http.StatusUnauthorized {
+			t.Errorf("sign-in token after reset: %d", r.Status)
 		}
 		if r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password)); r.Status != 401 {
 			t.Errorf("old password after reset: %d", r.Status)
@@ -145,7 +150,7 @@ func TestPasswordReset(t *testing.T) {
 		apptest.Must(t, e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", newPassword)),
 			http.StatusOK)
 		// Named API tokens survive a reset; they are revoked one by one.
-		apptest.Must(t, e.Get(t, "/api/v1/me", token), http.StatusOK)
+		apptest.Must(t, e.Get(t, "/api/v1/me", named), http.StatusOK)
 
 		// A reset link expires after an hour.
 		apptest.Must(t, e.Post(t, "/api/v1/auth/password-reset", "",
@@ -163,7 +168,8 @@ func TestChangePasswordAndEmail(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		e := apptest.Start(t, db)
-		token := e.SignUp(t, "ada@example.com", "Ada", password)
+		signIn := e.SignUp(t, "ada@example.com", "Ada", password)
+		token := namedToken(t, e, signIn)
 		e.SignUp(t, "taken@example.com", "Taken", password)
 		keep := startSession(t, e, "ada@example.com", password)
 		other := startSession(t, e, "ada@example.com", password)
@@ -175,17 +181,35 @@ func TestChangePasswordAndEmail(t *testing.T) {
 		apptest.Must(t, withCookie(t, e, keep, "POST", "/api/v1/me/password",
 			map[string]string{"current_password": password, "password": "new passphrase"}),
 			http.StatusNoContent)
-		// The session that changed it stays; the others end.
+		// The session that changed it stays; the others end, and so do the
+		// sign-in tokens; named tokens stay.
 		apptest.Must(t, withCookie(t, e, keep, "GET", "/api/v1/me", nil), http.StatusOK)
 		if r := withCookie(t, e, other, "GET", "/api/v1/me", nil); r.Status != 401 {
 			t.Errorf("other session after password change: %d", r.Status)
+		}
+		if r := e.Get(t, "/api/v1/me", signIn); r.Status != 401 {
+			t.Errorf("sign-in token after password change: %d", r.Status)
+		}
+		apptest.Must(t, e.Get(t, "/api/v1/me", token), http.StatusOK)
+
+		// Changed through the API with a sign-in token, that token stays.
+		var login struct{ Token string }
+		apptest.Must(t, e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com",
+			"new passphrase")), http.StatusOK).Decode(t, &login)
+		apptest.Must(t, e.Post(t, "/api/v1/me/password", login.Token, map[string]string{
+			"current_password": "new passphrase", "password": "newer passphrase"}),
+			http.StatusNoContent)
+		apptest.Must(t, e.Get(t, "/api/v1/me", login.Token), http.StatusOK)
+		if r := withCookie(t, e, keep, "GET", "/api/v1/me", nil); r.Status != 401 {
+			t.Errorf("cookie session after a change through the API: %d", r.Status)
 		}
 
 		wantField(t, e.Post(t, "/api/v1/me/email", token, map[string]string{
 			"current_password": password, "email": "new@example.com"}),
 			http.StatusBadRequest, "current_password")
 		apptest.Must(t, e.Post(t, "/api/v1/me/email", token, map[string]string{
-			"current_password": "new passphrase", "email": "New@example.com"}), http.StatusAccepted)
+			"current_password": "newer passphrase", "email": "New@example.com"}),
+			http.StatusAccepted)
 		path, confirm := e.LinkToken(t, e.MailTo(t, "New@example.com"))
 		if path != "/confirm-email" {
 			t.Errorf("confirm link path %q", path)
@@ -197,11 +221,11 @@ func TestChangePasswordAndEmail(t *testing.T) {
 			t.Errorf("user after change = %v", changed.User)
 		}
 		apptest.Must(t, e.Post(t, "/api/v1/auth/login", "",
-			creds("new@example.com", "new passphrase")), http.StatusOK)
+			creds("new@example.com", "newer passphrase")), http.StatusOK)
 
 		// A taken address is accepted without telling, and fails at the link.
 		apptest.Must(t, e.Post(t, "/api/v1/me/email", token, map[string]string{
-			"current_password": "new passphrase", "email": "taken@example.com"}),
+			"current_password": "newer passphrase", "email": "taken@example.com"}),
 			http.StatusAccepted)
 		_, taken := e.LinkToken(t, e.MailTo(t, "taken@example.com"))
 		if r := e.Post(t, "/api/v1/me/email/confirm", "", tok(taken)); r.Status != 409 {
@@ -232,4 +256,17 @@ func TestLimitsHoldAcrossServers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// namedToken makes a named API token with a sign-in token and returns its
+// secret.
+func namedToken(t *testing.T, e *apptest.Env, signIn string) string {
+	t.Helper()
+	var named struct{ Token string }
+	apptest.Must(t, e.Post(t, "/api/v1/me/tokens", signIn, map[string]string{"name": "CI"}),
+		http.StatusCreated).Decode(t, &named)
+	if named.Token == "" {
+		t.Fatal("a new named token came without its secret")
+	}
+	return named.Token
 }

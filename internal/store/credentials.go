@@ -10,14 +10,40 @@ import (
 	sk "github.com/seatkeeper/seatkeeper"
 )
 
-// CreateAPIToken stores a token under the hash of its secret.
+// CreateAPIToken stores a named token, one its user made and keeps until
+// they revoke it or it expires, under the hash of its secret.
 func (tx *Tx) CreateAPIToken(ctx context.Context, userID, secretHash string, t *sk.APIToken) error {
+	return tx.insertAPIToken(ctx, userID, secretHash, "named", t)
+}
+
+// CreateSignInToken stores a sign-in token, the API's session, under the
+// hash of its secret. Unlike a named token it ends with the user's other
+// sessions (DeleteSignInTokens).
+func (tx *Tx) CreateSignInToken(ctx context.Context, userID, secretHash string,
+	t *sk.APIToken) error {
+	return tx.insertAPIToken(ctx, userID, secretHash, "sign_in", t)
+}
+
+func (tx *Tx) insertAPIToken(ctx context.Context, userID, secretHash, kind string,
+	t *sk.APIToken) error {
 	_, err := tx.q.ExecContext(ctx, `
-		INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		t.ID, userID, t.Name, secretHash, t.CreatedAt, t.ExpiresAt)
+		INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at, kind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.ID, userID, t.Name, secretHash, t.CreatedAt, t.ExpiresAt, kind)
 	if err != nil {
 		return fmt.Errorf("inserting api token: %w", err)
+	}
+	return nil
+}
+
+// DeleteSignInTokens revokes every sign-in token of the user but keep (a
+// token ID; "" keeps none). Named tokens stay.
+func (tx *Tx) DeleteSignInTokens(ctx context.Context, userID, keep string) error {
+	_, err := tx.q.ExecContext(ctx, `
+		DELETE FROM api_tokens WHERE user_id = $1 AND kind = 'sign_in' AND id <> $2`,
+		userID, keep)
+	if err != nil {
+		return fmt.Errorf("deleting sign-in tokens: %w", err)
 	}
 	return nil
 }
@@ -244,15 +270,25 @@ func (tx *Tx) RetireEmailTokens(ctx context.Context, userID, purpose string, now
 	return nil
 }
 
-// oneRow turns the result of a write that must touch exactly one row into
-// nil, ENOTFOUND with notFound as its message, or a wrapped error.
-func oneRow(res sql.Result, err error, op, notFound string) error {
+// affected returns how many rows a write touched, or its error wrapped with
+// op.
+func affected(res sql.Result, err error, op string) (int, error) {
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return 0, fmt.Errorf("%s: %w", op, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return 0, fmt.Errorf("%s: %w", op, err)
+	}
+	return int(n), nil
+}
+
+// oneRow turns the result of a write that must touch exactly one row into
+// nil, ENOTFOUND with notFound as its message, or a wrapped error.
+func oneRow(res sql.Result, err error, op, notFound string) error {
+	n, err := affected(res, err, op)
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return sk.Errorf(sk.ENOTFOUND, "%s", notFound)

@@ -48,13 +48,27 @@ func (db *DB) Hit(ctx context.Context, key string, now time.Time, window time.Du
 	return (&Tx{q: db.sql, dialect: db.dialect}).Hit(ctx, key, now, window)
 }
 
-// PruneRateLimits deletes counters of windows that ended before cutoff.
-func (tx *Tx) PruneRateLimits(ctx context.Context, cutoff time.Time) error {
-	_, err := tx.q.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, cutoff)
+// Unhit takes back a hit that Hit counted at now, for an attempt that should
+// not count after all. It changes nothing once the window that contains now
+// has given way to the next, so it never lowers another window's count.
+func (db *DB) Unhit(ctx context.Context, key string, now time.Time, window time.Duration) error {
+	_, err := db.sql.ExecContext(ctx, `
+		UPDATE rate_limits SET hits = hits - 1
+		WHERE key = $1 AND window_start = $2 AND hits > 0`, key, windowStart(now, window))
 	if err != nil {
-		return fmt.Errorf("pruning rate limits: %w", err)
+		return fmt.Errorf("taking back rate limit hit %s: %w", key, err)
 	}
 	return nil
+}
+
+// PruneRateLimits deletes the counters of windows that began before cutoff,
+// and returns how many. Like Hit it is one statement outside any
+// transaction, so that it never fails for the counters that requests move
+// meanwhile; a counter deleted under a hit starts over, as in a new window.
+func (db *DB) PruneRateLimits(ctx context.Context, cutoff time.Time) (int, error) {
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`,
+		cutoff)
+	return affected(res, err, "pruning rate limits")
 }
 
 // windowStart is the start of the fixed window of the given length that
