@@ -24,6 +24,39 @@ const (
 	SubscriptionEnded   = "ended"
 )
 
+// paymentRetries is when a declined renewal is charged again, counted from
+// the start of the period it pays for.
+var paymentRetries = [...]time.Duration{24 * time.Hour, 3 * 24 * time.Hour, 5 * 24 * time.Hour}
+
+// PaymentRetryAt returns when retry n (from 1) of a declined renewal whose
+// period began at start is due, and false when there is no retry n: after
+// the last one is declined, the subscription ends.
+func PaymentRetryAt(start time.Time, n int) (time.Time, bool) {
+	if n < 1 || n > len(paymentRetries) {
+		return time.Time{}, false
+	}
+	return start.Add(paymentRetries[n-1]), true
+}
+
+// PastDueEnd returns when a subscription that fell past due at the start of
+// its period ends unless a retry pays: at its last retry. Its licenses are
+// valid until then at the most.
+func PastDueEnd(start time.Time) time.Time {
+	return start.Add(paymentRetries[len(paymentRetries)-1])
+}
+
+// LicensesValidUntil returns when the licenses of a subscription in status,
+// whose period runs from start to end, stop being valid unless it is paid
+// for: at the end of the period, or, while it is past due, at its last
+// payment retry if that comes first. An ended subscription's period ends
+// when it ended.
+func LicensesValidUntil(status string, start, end time.Time) time.Time {
+	if last := PastDueEnd(start); status == SubscriptionPastDue && last.Before(end) {
+		return last
+	}
+	return end
+}
+
 // Plan is one offer of the vendor's catalogue. Prices are per seat, in
 // minor units of Currency (cents for USD).
 type Plan struct {

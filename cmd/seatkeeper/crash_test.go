@@ -420,36 +420,36 @@ func checkOwners(t *testing.T, db *sql.DB) {
 
 // checkCharges checks invoices against charges. The built-in provider keeps
 // no ledger: a charge exists only as the reference on the invoice it paid,
-// derived from that invoice's ID and attempt. So every paid invoice with
-// something to pay must carry a reference derived from its own ID (one
-// charge, on that one invoice), and nothing else may carry one.
+// derived from the charge's key: the invoice's ID, the attempt (one more
+// than the declines counted on the invoice) and the card. So every paid
+// invoice with something to pay must carry the reference of its own last
+// attempt (one charge, on that one invoice), and nothing else may carry one.
 func checkCharges(t *testing.T, db *sql.DB) {
 	t.Helper()
-	rows := query(t, db, `SELECT id, status, total, COALESCE(charge_ref, '') FROM invoices`)
+	rows := query(t, db, `
+		SELECT id, status, total, COALESCE(charge_ref, ''), charge_attempts,
+			COALESCE(payment_method_id, '')
+		FROM invoices`)
 	for rows.Next() {
-		var id, status, ref string
+		var id, status, ref, card string
 		var total int64
-		scan(t, rows, &id, &status, &total, &ref)
+		var declined int
+		scan(t, rows, &id, &status, &total, &ref, &declined, &card)
 		switch charged := ref != ""; {
-		case status == "paid" && total > 0 && !chargedFor(ref, id):
-			t.Errorf("invoice %s paid %d with charge %q, not a charge of this invoice",
-				id, total, ref)
+		case status == "paid" && total > 0 && ref != chargeRef(id, declined+1, card):
+			t.Errorf("invoice %s paid %d with charge %q, not its attempt %d on card %q",
+				id, total, ref, declined+1, card)
 		case (status != "paid" || total == 0) && charged:
 			t.Errorf("invoice %s (%s, total %d) carries charge %s", id, status, total, ref)
 		}
 	}
 }
 
-// chargedFor reports whether ref is the built-in provider's reference of a
-// charge of invoice id, at one of its first attempts.
-func chargedFor(ref, id string) bool {
-	for attempt := 1; attempt <= 5; attempt++ {
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", id, attempt)))
-		if ref == "ch_"+hex.EncodeToString(sum[:])[:24] {
-			return true
-		}
-	}
-	return false
+// chargeRef is the built-in provider's reference of attempt n to charge
+// invoice id to card.
+func chargeRef(id string, n int, card string) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%s", id, n, card))
+	return "ch_" + hex.EncodeToString(sum[:])[:24]
 }
 
 // Both stores are opened through the drivers that package store registers.

@@ -129,8 +129,9 @@ type change struct {
 	action, target, actor string
 }
 
-// wildcard stands for a target the answer does not name (the card a
-// checkout saves); such events are matched on action and actor.
+// wildcard stands for a target that not every answer names (the card a
+// checkout saves, the invoice that a renewal pays); such events are matched
+// on action and actor.
 const wildcard = "*"
 
 func (s *soak) record(c ...change) {
@@ -264,7 +265,7 @@ func (s *soak) recordCheckout(buyer *soakUser, res checkoutResult, seats int) {
 		change{"payment_method.added", wildcard, buyer.id},
 		change{"organization.created", res.Organization.ID, buyer.id},
 		change{"subscription.created", res.Subscription.ID, buyer.id},
-		change{"invoice.paid", res.Invoice.ID, buyer.id},
+		change{"invoice.paid", wildcard, buyer.id},
 	)
 	s.world.addSubscription(res.Subscription.ID, res.Organization.ID, seats)
 }
@@ -397,7 +398,8 @@ func (s *soak) advanceMonth() {
 			s.record(change{"subscription.ended", sub.id, ""})
 		case sub.status == "active":
 			sub.invoices++
-			s.record(change{"subscription.renewed", sub.id, ""})
+			s.record(change{"subscription.renewed", sub.id, ""},
+				change{"invoice.paid", wildcard, ""})
 		}
 	}
 }
@@ -429,7 +431,7 @@ func (s *soak) checkAudit() {
 	for rows.Next() {
 		var c change
 		scan(t, rows, &c.action, &c.target, &c.actor)
-		if c.action == "payment_method.added" {
+		if c.action == "payment_method.added" || c.action == "invoice.paid" {
 			c.target = wildcard
 		}
 		got[c]++
@@ -521,6 +523,15 @@ type licenseState struct {
 }
 
 type subState struct {
+	subFacts
+
+	// seatsTurn makes the subscription's seat changes take turns.
+	seatsTurn sync.Mutex
+}
+
+// subFacts is what the clients record of a subscription, and the store
+// must hold.
+type subFacts struct {
 	id, org, status string
 	cancel          bool
 	seats, invoices int
@@ -541,7 +552,8 @@ func newWorld() *world {
 func (w *world) addSubscription(id, org string, seats int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.subs[id] = &subState{id: id, org: org, status: "active", seats: seats, invoices: 1}
+	w.subs[id] = &subState{subFacts: subFacts{id: id, org: org, status: "active", seats: seats,
+		invoices: 1}}
 }
 
 // load reads the world from the database while no client runs.
@@ -731,7 +743,7 @@ func (w *world) checkSubscriptions(t *testing.T, db *sql.DB) {
 		(SELECT count(*) FROM invoices i WHERE i.subscription_id = s.id)
 		FROM subscriptions s`)
 	for rows.Next() {
-		var got subState
+		var got subFacts
 		scan(t, rows, &got.id, &got.seats, &got.status, &got.cancel, &got.invoices)
 		want := w.subs[got.id]
 		if want == nil {
@@ -739,8 +751,9 @@ func (w *world) checkSubscriptions(t *testing.T, db *sql.DB) {
 			continue
 		}
 		got.org = want.org
-		if got != *want {
-			t.Errorf("subscription %s is %+v; its client recorded %+v", got.id, got, *want)
+		if got != want.subFacts {
+			t.Errorf("subscription %s is %+v; its client recorded %+v", got.id, got,
+				want.subFacts)
 		}
 	}
 }
@@ -1185,15 +1198,24 @@ func (c *worker) mySub() *subState {
 }
 
 // seats changes a subscription's seats by a few either way, sometimes with
-// an Idempotency-Key and a retry that must be answered from the first.
+// an Idempotency-Key and a retry that must be answered from the first. The
+// subscription's seat changes take turns, so that each asks for another
+// count than the one it has: asking for the same changes nothing and
+// records nothing.
 func (c *worker) seats(string) {
 	sub := c.mySub()
 	if sub == nil {
 		return
 	}
 	a := c.actor(sub.org, "owner")
+	sub.seatsTurn.Lock()
+	defer sub.seatsTurn.Unlock()
 	c.s.world.mu.Lock()
-	seats := max(1, sub.seats+c.rng.IntN(9)-4)
+	step := 1 + c.rng.IntN(4)
+	seats := sub.seats + step
+	if c.rng.IntN(2) == 0 && sub.seats > step {
+		seats = sub.seats - step
+	}
 	c.s.world.mu.Unlock()
 	path := "/api/v1/billing/subscriptions/" + sub.id + "/seats"
 	body := map[string]int{"seats": seats}
@@ -1211,6 +1233,9 @@ func (c *worker) seats(string) {
 		c.s.fault("seat change answered %s: %v", r.body, err)
 	}
 	c.s.record(change{"subscription.seats_changed", sub.id, a.id})
+	if answer.Invoice != nil {
+		c.s.record(change{"invoice.paid", wildcard, a.id})
+	}
 	c.s.world.mu.Lock()
 	grew := seats > sub.seats
 	sub.seats = seats
@@ -1275,6 +1300,7 @@ func (c *worker) renew(string) {
 	defer w.mu.Unlock()
 	if sub.status == "ended" {
 		sub.invoices++
+		c.s.record(change{"invoice.paid", wildcard, a.id})
 	}
 	sub.status, sub.cancel = "active", false
 }

@@ -23,10 +23,6 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/store"
 )
 
-// retryAfter is when a failed renewal charge is tried again, counted from
-// the start of the period it pays for; after the last, the subscription ends.
-var retryAfter = []time.Duration{24 * time.Hour, 3 * 24 * time.Hour, 5 * 24 * time.Hour}
-
 // Config is what the service needs.
 type Config struct {
 	DB       *store.DB
@@ -87,19 +83,28 @@ func periodEnd(start time.Time, period string) time.Time {
 var errNoCustomer = sk.Errorf(sk.ENOTFOUND, "No such customer account.")
 
 // authorizeCustomer checks that the actor manages the customer account's
-// billing. Billing rights come from the Owner role: an Owner of any of the
-// account's organizations manages all of its subscriptions (PRODUCT.md), and
-// a personal subscription's holder manages their own. Anyone else is told
-// the account does not exist.
-func authorizeCustomer(ctx context.Context, tx *store.Tx, a *sk.Actor, customerID string) error {
-	ok, err := tx.ManagesCustomer(ctx, customerID, a.User.ID)
+// billing, as package policy decides from the facts the store reads, and
+// returns the facts. Anyone who does not manage it is told it does not
+// exist.
+func authorizeCustomer(ctx context.Context, tx *store.Tx, a *sk.Actor, customerID string) (
+	*store.CustomerBilling, error) {
+	f, err := tx.CustomerBilling(ctx, customerID, a.User.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !ok {
-		return errNoCustomer
+	if !accountPolicy(f).ManagesBilling() {
+		return nil, errNoCustomer
 	}
-	return nil
+	return f, nil
+}
+
+// accountPolicy turns the store's facts about an account into policy's.
+func accountPolicy(f *store.CustomerBilling) policy.Account {
+	acc := policy.Account{HoldsPersonal: f.OfUser > 0}
+	for _, refs := range f.Orgs {
+		acc.Orgs = append(acc.Orgs, policy.Grants(refs))
+	}
+	return acc
 }
 
 // authorizeSubscription loads a subscription whose billing the actor
@@ -112,9 +117,11 @@ func authorizeSubscription(ctx context.Context, tx *store.Tx, a *sk.Actor, subID
 	if err != nil {
 		return nil, err
 	}
-	ok, err := tx.ManagesCustomer(ctx, sub.CustomerID, a.User.ID)
-	if err != nil || ok {
-		return sub, err
+	switch _, err := authorizeCustomer(ctx, tx, a, sub.CustomerID); {
+	case err == nil:
+		return sub, nil
+	case err != errNoCustomer:
+		return nil, err
 	}
 
 	if sub.OrganizationID != nil {

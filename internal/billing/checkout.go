@@ -89,8 +89,7 @@ func (s *Service) Checkout(ctx context.Context, a *sk.Actor, c sk.Client, in sk.
 			return err
 		}
 		result.Invoice = &inv.Invoice
-		return s.audit(ctx, tx, a, c, sub.OrganizationID, customerID, "invoice.paid",
-			"invoice", inv.ID, nil, map[string]any{"number": inv.Number, "total": inv.Total})
+		return s.auditPaid(ctx, tx, a, c, sub.OrganizationID, inv)
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +107,11 @@ func (s *Service) Checkout(ctx context.Context, a *sk.Actor, c sk.Client, in sk.
 func (s *Service) checkoutCustomer(ctx context.Context, tx *store.Tx, a *sk.Actor, c sk.Client,
 	customerID *string, plan *sk.Plan) (string, error) {
 	if customerID != nil {
-		if err := authorizeCustomer(ctx, tx, a, *customerID); err != nil {
+		f, err := authorizeCustomer(ctx, tx, a, *customerID)
+		if err != nil {
+			return "", err
+		}
+		if err := checkAccountKind(f, plan); err != nil {
 			return "", err
 		}
 		customer, err := tx.Customer(ctx, *customerID)
@@ -132,6 +135,25 @@ func (s *Service) checkoutCustomer(ctx context.Context, tx *store.Tx, a *sk.Acto
 		CreatedAt:    now,
 	}
 	return rec.ID, tx.CreateCustomer(ctx, rec)
+}
+
+// checkAccountKind keeps personal and organizations' subscriptions on
+// accounts of their own. Billing rights over an organization's
+// subscriptions come from its Owner role alone, and those over a personal
+// one from being its holder; on one account, the holder of a personal
+// subscription would manage the organizations' billing too, whatever their
+// role.
+func checkAccountKind(f *store.CustomerBilling, plan *sk.Plan) error {
+	switch {
+	case plan.Kind == sk.PlanPersonal && len(f.Orgs) > 0:
+		return sk.Invalid("customer_id", "pays for organizations, and a personal plan "+
+			"needs a billing account of its own; leave customer_id out to make one")
+	case plan.Kind == sk.PlanOrganization && f.Personal > 0:
+		return sk.Invalid("customer_id", "pays for personal subscriptions, and an "+
+			"organization plan needs a billing account of its own or of another "+
+			"organization; leave customer_id out to make one")
+	}
+	return nil
 }
 
 // checkoutCard returns the card to charge: a saved one of the customer, or

@@ -53,15 +53,15 @@ func (s *Service) bill(ctx context.Context, tx *store.Tx, id, customerID string,
 			return nil, err
 		}
 	}
-	return inv, s.settle(ctx, tx, inv, m, 1)
+	return inv, s.settle(ctx, tx, inv, m)
 }
 
 // settle pays an open invoice: with nothing to pay it is paid at once,
-// otherwise its total is charged to the card, keyed by the invoice and the
-// attempt so that the provider charges once however often a transaction
-// runs, while a later retry is a new attempt.
+// otherwise its total is charged to the card. A declined charge is counted
+// on the invoice, in the transaction, so that the next attempt is a new
+// charge; see chargeKey.
 func (s *Service) settle(ctx context.Context, tx *store.Tx, inv *store.InvoiceRecord,
-	m *store.PaymentMethodRecord, attempt int) error {
+	m *store.PaymentMethodRecord) error {
 	now := s.now()
 	if inv.Total == 0 {
 		return s.markPaid(ctx, tx, inv, nil, "", now)
@@ -71,15 +71,41 @@ func (s *Service) settle(ctx context.Context, tx *store.Tx, inv *store.InvoiceRe
 	}
 
 	ref, err := s.cfg.Provider.Charge(ctx, payment.Charge{
-		Key:      fmt.Sprintf("%s/%d", inv.ID, attempt),
+		Key:      chargeKey(inv, m),
 		Amount:   inv.Total,
 		Currency: inv.Currency,
 		Method:   method(m),
 	})
+	if sk.ErrorCode(err) == sk.EPAYMENT {
+		if derr := tx.DeclineCharge(ctx, inv.ID); derr != nil {
+			return derr
+		}
+		inv.ChargeAttempts++
+	}
 	if err != nil {
 		return err
 	}
 	return s.markPaid(ctx, tx, inv, m, ref, now)
+}
+
+// chargeKey is the provider's idempotency key of a charge: the invoice, how
+// many of its charges were declined, and the card. Each new attempt (after
+// a recorded decline, or with another card) is a new charge, which a real
+// provider tries afresh rather than answering with the last decline; an
+// attempt whose answer was lost (a transaction rolled back after the
+// provider answered, a network error) is tried again with its key and
+// charged once.
+func chargeKey(inv *store.InvoiceRecord, m *store.PaymentMethodRecord) string {
+	return fmt.Sprintf("%s/%d/%s", inv.ID, inv.ChargeAttempts+1, m.ID)
+}
+
+// auditPaid records that an invoice was paid, in the audit log of the
+// subscription's organization if it has one. System work (renewals,
+// retries) has no actor.
+func (s *Service) auditPaid(ctx context.Context, tx *store.Tx, a *sk.Actor, c sk.Client,
+	orgID *string, inv *store.InvoiceRecord) error {
+	return s.audit(ctx, tx, a, c, orgID, inv.CustomerID, "invoice.paid", "invoice", inv.ID,
+		nil, map[string]any{"number": inv.Number, "total": inv.Total})
 }
 
 func (s *Service) markPaid(ctx context.Context, tx *store.Tx, inv *store.InvoiceRecord,

@@ -13,7 +13,7 @@ func (s *Service) Customer(ctx context.Context, a *sk.Actor, customerID string) 
 	error) {
 	var customer *sk.Customer
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		if err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
+		if _, err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
 			return err
 		}
 		var err error
@@ -33,7 +33,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, a *sk.Actor, c sk.Client
 
 	var saved *store.PaymentMethodRecord
 	err = s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
-		if err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
+		if _, err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
 			return err
 		}
 		var err error
@@ -50,7 +50,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, a *sk.Actor, c sk.Client
 func (s *Service) RemovePaymentMethod(ctx context.Context, a *sk.Actor, c sk.Client,
 	customerID, pmID string) error {
 	return s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
-		if err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
+		if _, err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
 			return err
 		}
 		m, err := tx.PaymentMethod(ctx, customerID, pmID)
@@ -79,14 +79,25 @@ func (s *Service) RemovePaymentMethod(ctx context.Context, a *sk.Actor, c sk.Cli
 func (s *Service) SetDefaultPaymentMethod(ctx context.Context, a *sk.Actor, c sk.Client,
 	customerID, pmID string) error {
 	return s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
-		if err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
+		if _, err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
 			return err
 		}
+		var before *string
+		switch old, err := tx.DefaultPaymentMethod(ctx, customerID); {
+		case err == nil && old.ID == pmID:
+			return nil // already the default: nothing changes
+		case err == nil:
+			before = &old.ID
+		case sk.ErrorCode(err) != sk.ENOTFOUND:
+			return err
+		}
+
 		if err := tx.SetDefaultPaymentMethod(ctx, customerID, pmID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, c, nil, customerID, "payment_method.default_changed",
-			"payment_method", pmID, nil, map[string]bool{"default": true})
+			"payment_method", pmID, map[string]*string{"default_payment_method": before},
+			map[string]string{"default_payment_method": pmID})
 	})
 }
 
@@ -95,7 +106,7 @@ func (s *Service) Invoices(ctx context.Context, a *sk.Actor, customerID string, 
 	[]sk.Invoice, string, error) {
 	var list []sk.Invoice
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		if err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
+		if _, err := authorizeCustomer(ctx, tx, a, customerID); err != nil {
 			return err
 		}
 		var err error
@@ -114,10 +125,11 @@ func (s *Service) Invoice(ctx context.Context, a *sk.Actor, invoiceID string) (*
 		if inv, err = tx.Invoice(ctx, invoiceID); err != nil {
 			return err
 		}
-		if err := authorizeCustomer(ctx, tx, a, inv.CustomerID); err != nil {
+		_, err = authorizeCustomer(ctx, tx, a, inv.CustomerID)
+		if err == errNoCustomer {
 			return sk.Errorf(sk.ENOTFOUND, "No such invoice.")
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -69,8 +69,9 @@ func checkTokenRequest(in sk.TokenRequest) error {
 }
 
 // sign makes the token of an activation. It expires after the configured
-// lifetime, or when the license's period ends if that comes first; times
-// are whole seconds, rounded down so that exp never passes the license's
+// lifetime, or when the license stops being valid if that comes first (the
+// end of its period, or while past due its last payment retry); times are
+// whole seconds, rounded down so that exp never passes the license's
 // validity.
 func (s *Service) sign(ctx context.Context, a *sk.Actor, lic *store.HolderLicense,
 	act *sk.Activation, now time.Time) (*sk.LicenseToken, error) {

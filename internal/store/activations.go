@@ -19,14 +19,17 @@ type HolderLicense struct {
 	PlanID             string
 	MaxActivations     int
 	SubscriptionStatus string
-	ValidUntil         time.Time
+
+	// ValidUntil is when the license stops being valid unless its
+	// subscription is paid for (sk.LicensesValidUntil).
+	ValidUntil time.Time
 }
 
 // ValidAt reports whether the license is valid at t: its subscription has
 // not ended and its period has not run out. The holder's part, that the
 // license is assigned to them, is how it was found.
 func (h *HolderLicense) ValidAt(t time.Time) bool {
-	return h.SubscriptionStatus != "ended" && h.ValidUntil.After(t)
+	return h.SubscriptionStatus != sk.SubscriptionEnded && h.ValidUntil.After(t)
 }
 
 var errNoLicense = sk.Errorf(sk.ENOTFOUND, "No such license.")
@@ -36,21 +39,23 @@ var errNoLicense = sk.Errorf(sk.ENOTFOUND, "No such license.")
 func (tx *Tx) LicenseOfHolder(ctx context.Context, userID, licenseID string) (
 	*HolderLicense, error) {
 	h := &HolderLicense{ID: licenseID}
+	var start, end time.Time
 	err := tx.q.QueryRowContext(ctx, `
 		SELECT l.org_id, s.customer_id, s.plan_id, p.max_activations, s.status,
-			s.current_period_end
+			s.current_period_start, s.current_period_end
 		FROM licenses l
 		JOIN subscriptions s ON s.id = l.subscription_id
 		JOIN plans p ON p.id = s.plan_id
 		WHERE l.id = $1 AND l.assignee_user_id = $2`, licenseID, userID).Scan(
 		&h.OrgID, &h.CustomerID, &h.PlanID, &h.MaxActivations, &h.SubscriptionStatus,
-		&h.ValidUntil)
+		&start, &end)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoLicense
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading held license: %w", err)
 	}
+	h.ValidUntil = sk.LicensesValidUntil(h.SubscriptionStatus, start, end)
 	return h, nil
 }
 

@@ -47,23 +47,59 @@ func (tx *Tx) AddBalance(ctx context.Context, customerID string, delta int64) er
 	return oneRow(res, err, "changing balance", "No such customer account.")
 }
 
-// ManagesCustomer reports whether the user manages the customer account's
-// billing: as an Owner of one of its organizations, or as the holder of one
-// of its personal subscriptions.
-func (tx *Tx) ManagesCustomer(ctx context.Context, customerID, userID string) (bool, error) {
-	var n int
-	err := tx.q.QueryRowContext(ctx, `
-		SELECT count(*) FROM (
-			SELECT 1 FROM organizations o JOIN role_grants g ON g.org_id = o.id
-			WHERE o.customer_id = $1 AND g.user_id = $2 AND g.team_id IS NULL
-				AND g.role = 'owner'
-			UNION ALL
-			SELECT 1 FROM subscriptions s WHERE s.customer_id = $1 AND s.user_id = $2
-		) managers`, customerID, userID).Scan(&n)
+// CustomerBilling is what decides a user's rights over a customer
+// account's billing, as facts for package policy to weigh: the user's
+// grants in each organization that the account bills, and the personal
+// subscriptions that it bills.
+type CustomerBilling struct {
+	// Orgs holds the user's grants in each organization the account bills,
+	// by ID; an organization where they hold no role has none.
+	Orgs map[string][]sk.RoleRef
+
+	// Personal counts the account's personal subscriptions, and OfUser
+	// those of them that are the user's.
+	Personal, OfUser int
+}
+
+// CustomerBilling reads the facts that decide the user's rights over the
+// customer account's billing. An account that does not exist has none.
+func (tx *Tx) CustomerBilling(ctx context.Context, customerID, userID string) (
+	*CustomerBilling, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		SELECT o.id, g.role, g.team_id FROM organizations o
+		LEFT JOIN role_grants g ON g.org_id = o.id AND g.user_id = $2
+		WHERE o.customer_id = $1`, customerID, userID)
 	if err != nil {
-		return false, fmt.Errorf("checking billing rights: %w", err)
+		return nil, fmt.Errorf("reading billing rights: %w", err)
 	}
-	return n > 0, nil
+	defer rows.Close()
+
+	f := &CustomerBilling{Orgs: map[string][]sk.RoleRef{}}
+	for rows.Next() {
+		var orgID string
+		var role sql.Null[sk.Role]
+		var teamID *string
+		if err := rows.Scan(&orgID, &role, &teamID); err != nil {
+			return nil, fmt.Errorf("reading billing rights: %w", err)
+		}
+		grants := f.Orgs[orgID]
+		if role.Valid {
+			grants = append(grants, sk.RoleRef{Role: role.V, TeamID: teamID})
+		}
+		f.Orgs[orgID] = grants
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading billing rights: %w", err)
+	}
+
+	err = tx.q.QueryRowContext(ctx, `
+		SELECT count(*), COALESCE(SUM(CASE WHEN user_id = $2 THEN 1 ELSE 0 END), 0)
+		FROM subscriptions WHERE customer_id = $1 AND user_id IS NOT NULL`,
+		customerID, userID).Scan(&f.Personal, &f.OfUser)
+	if err != nil {
+		return nil, fmt.Errorf("reading personal subscriptions: %w", err)
+	}
+	return f, nil
 }
 
 // PaymentMethodRecord is a saved card with the provider's reference.
@@ -186,6 +222,9 @@ type InvoiceRecord struct {
 	sk.Invoice
 	PaymentMethodID *string
 	ChargeRef       *string
+
+	// ChargeAttempts counts the declined charges of the invoice.
+	ChargeAttempts int
 }
 
 // CreateInvoice inserts an invoice and its lines.
@@ -235,6 +274,15 @@ func (tx *Tx) PayInvoice(ctx context.Context, id string, m *PaymentMethodRecord,
 	return oneRow(res, err, "paying invoice", "No such open invoice.")
 }
 
+// DeclineCharge records a declined charge of an open invoice, so that the
+// next charge is a new attempt.
+func (tx *Tx) DeclineCharge(ctx context.Context, id string) error {
+	res, err := tx.q.ExecContext(ctx, `
+		UPDATE invoices SET charge_attempts = charge_attempts + 1
+		WHERE id = $1 AND status = 'open'`, id)
+	return oneRow(res, err, "recording declined charge", "No such open invoice.")
+}
+
 // SetInvoiceStatus moves an open invoice to another status.
 func (tx *Tx) SetInvoiceStatus(ctx context.Context, id, status string) error {
 	res, err := tx.q.ExecContext(ctx,
@@ -244,14 +292,14 @@ func (tx *Tx) SetInvoiceStatus(ctx context.Context, id, status string) error {
 
 const invoiceColumns = `id, number, customer_id, subscription_id, status, currency, subtotal,
 	credit_applied, total, payment_method_id, card_brand, card_last4, charge_ref, created_at,
-	paid_at`
+	paid_at, charge_attempts`
 
 func scanInvoice(row interface{ Scan(...any) error }) (*InvoiceRecord, error) {
 	var inv InvoiceRecord
 	var brand, last4 sql.Null[string]
 	err := row.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.SubscriptionID, &inv.Status,
 		&inv.Currency, &inv.Subtotal, &inv.CreditApplied, &inv.Total, &inv.PaymentMethodID,
-		&brand, &last4, &inv.ChargeRef, &inv.CreatedAt, &inv.PaidAt)
+		&brand, &last4, &inv.ChargeRef, &inv.CreatedAt, &inv.PaidAt, &inv.ChargeAttempts)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (a *args) keyset(column, op, key string) string {
 const licenseSelect = `
 	SELECT l.id, l.org_id, l.team_id, l.subscription_id, l.assignee_user_id,
 		COALESCE(u.email, l.assignee_email), u.name, l.assigned_at, s.status,
-		s.current_period_end, s.plan_id,
+		s.current_period_start, s.current_period_end, s.plan_id,
 		(SELECT count(*) FROM activations a WHERE a.license_id = l.id)
 	FROM licenses l
 	JOIN subscriptions s ON s.id = l.subscription_id
@@ -51,12 +51,14 @@ const licenseSelect = `
 
 func scanLicense(row interface{ Scan(...any) error }) (*LicenseRecord, error) {
 	var r LicenseRecord
+	var start time.Time
 	err := row.Scan(&r.ID, &r.OrgID, &r.TeamID, &r.SubscriptionID, &r.AssigneeID,
 		&r.AssigneeEmail, &r.AssigneeName, &r.AssignedAt, &r.SubscriptionStatus,
-		&r.ValidUntil, &r.Plan, &r.Activations)
+		&start, &r.ValidUntil, &r.Plan, &r.Activations)
 	if err != nil {
 		return nil, err
 	}
+	r.ValidUntil = sk.LicensesValidUntil(r.SubscriptionStatus, start, r.ValidUntil)
 	r.Status = licenseStatus(r.SubscriptionStatus, r.AssigneeID, r.AssigneeEmail)
 	return &r, nil
 }
@@ -311,7 +313,8 @@ func (tx *Tx) ClaimPendingLicenses(ctx context.Context, userID, email string, no
 // joins are all outer so that a query may begin from the holder and find
 // none.
 const (
-	heldColumns = `l.id, l.subscription_id, s.status, s.current_period_end, p.id, p.name,
+	heldColumns = `l.id, l.subscription_id, s.status, s.current_period_start,
+		s.current_period_end, p.id, p.name,
 		p.max_activations, o.id, o.name, tm.id, tm.name`
 	heldJoins = `
 		LEFT JOIN subscriptions s ON s.id = l.subscription_id
@@ -325,12 +328,13 @@ const (
 type heldRow struct {
 	id, subscriptionID, subStatus, planID, planName sql.Null[string]
 	orgID, orgName, teamID, teamName                sql.Null[string]
-	validUntil                                      sql.Null[time.Time]
+	periodStart, validUntil                         sql.Null[time.Time]
 	maxActivations                                  sql.Null[int]
 }
 
 func (h *heldRow) dest() []any {
-	return []any{&h.id, &h.subscriptionID, &h.subStatus, &h.validUntil, &h.planID,
+	return []any{&h.id, &h.subscriptionID, &h.subStatus, &h.periodStart, &h.validUntil,
+		&h.planID,
 		&h.planName, &h.maxActivations, &h.orgID, &h.orgName, &h.teamID, &h.teamName}
 }
 
@@ -344,7 +348,7 @@ func (h *heldRow) license(userID string) (sk.HeldLicense, bool) {
 	l := sk.HeldLicense{
 		ID:             h.id.V,
 		SubscriptionID: h.subscriptionID.V,
-		ValidUntil:     h.validUntil.V,
+		ValidUntil:     sk.LicensesValidUntil(h.subStatus.V, h.periodStart.V, h.validUntil.V),
 		Plan:           sk.PlanRef{ID: h.planID.V, Name: h.planName.V},
 		MaxActivations: h.maxActivations.V,
 	}

@@ -106,14 +106,16 @@ func (tx *Tx) SaveSubscription(ctx context.Context, s *SubscriptionState) error 
 	return oneRow(res, err, "saving subscription", "No such subscription.")
 }
 
-// DueSubscriptions returns up to limit subscriptions with something due at
-// now: an active period that has ended, or a payment retry.
-func (tx *Tx) DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]string, error) {
+// DueSubscriptions returns, by ID, up to limit subscriptions after the one
+// with ID after ("" for the first page) with something due at now: an
+// active period that has ended, or a payment retry.
+func (tx *Tx) DueSubscriptions(ctx context.Context, now time.Time, after string, limit int) (
+	[]string, error) {
 	rows, err := tx.q.QueryContext(ctx, `
 		SELECT id FROM subscriptions
-		WHERE (status = 'active' AND current_period_end <= $1)
-			OR (status = 'past_due' AND next_attempt_at <= $1)
-		ORDER BY id LIMIT $2`, now, limit)
+		WHERE ((status = 'active' AND current_period_end <= $1)
+			OR (status = 'past_due' AND next_attempt_at <= $1)) AND id > $2
+		ORDER BY id LIMIT $3`, now, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("finding due subscriptions: %w", err)
 	}
