@@ -7,6 +7,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,10 @@ type Config struct {
 	Mail    mail.Transport
 	BaseURL string
 	Logger  *slog.Logger
+
+	// Vendor is the seller's name on invoices; empty means the host name
+	// of BaseURL (web.Config.Vendor).
+	Vendor string
 
 	// Dev installs the development clock and its API route.
 	Dev bool
@@ -93,6 +98,8 @@ type App struct {
 	Metrics  *metrics.Metrics
 
 	outbox  *outbox.Worker
+	limiter *ratelimit.Limiter
+	keys    *idempotency.Keys
 	poll    time.Duration
 	logger  *slog.Logger
 	started atomic.Bool
@@ -188,6 +195,7 @@ func New(cfg Config) (*App, error) {
 	a := &App{Accounts: accountService, Orgs: orgService, Licenses: licenseService,
 		Billing: billingService,
 		Product: productService, Clock: clock, Metrics: m, outbox: worker,
+		limiter: limiter, keys: &idempotency.Keys{DB: cfg.DB, Clock: clock},
 		poll: cmp.Or(cfg.BillingPoll, time.Minute), logger: cfg.Logger}
 	apiServer := api.New(api.Config{
 		Logger:   cfg.Logger,
@@ -202,7 +210,7 @@ func New(cfg Config) (*App, error) {
 		Billing:  billingService,
 		Product:  productService,
 
-		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
+		Idempotency: a.keys,
 	})
 	dashboard, err := web.New(web.Config{
 		Logger:   cfg.Logger,
@@ -210,13 +218,14 @@ func New(cfg Config) (*App, error) {
 		Client:   api.ForwardedClient(cfg.TrustedProxies),
 		Clock:    clock,
 		Dev:      cfg.Dev,
+		Vendor:   cfg.Vendor,
 		Accounts: accountService,
 		Orgs:     orgService,
 		Licenses: licenseService,
 		Billing:  billingService,
 		Product:  productService,
 
-		Idempotency: &idempotency.Keys{DB: cfg.DB, Clock: clock},
+		Idempotency: a.keys,
 	})
 	if err != nil {
 		return nil, err
@@ -266,7 +275,7 @@ func (a *App) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// renewals runs what falls due in billing, every poll, until ctx ends.
+// renewals runs what falls due, every poll, until ctx ends.
 func (a *App) renewals(ctx context.Context) {
 	ticker := time.NewTicker(a.poll)
 	defer ticker.Stop()
@@ -282,12 +291,18 @@ func (a *App) renewals(ctx context.Context) {
 	}
 }
 
-// runDue runs the billing work that is due and sends the mail it queued.
+// runDue runs the billing work that is due, sends the mail it queued, and
+// forgets what has expired: idempotency keys a day old, and rate-limit
+// counters of windows long over. Every server runs it, and each step is
+// safe to run at once with the others'.
 func (a *App) runDue(ctx context.Context) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
 	_, err := a.Billing.RunDue(ctx)
 	a.outbox.Wake()
-	return err
+
+	_, keysErr := a.keys.Prune(ctx)
+	_, limitsErr := a.limiter.Prune(ctx)
+	return errors.Join(err, keysErr, limitsErr)
 }
