@@ -71,10 +71,13 @@ func TestAssignAndClaim(t *testing.T) {
 			t.Errorf("second license of one subscription: %d %s", r.Status, r.Body)
 		}
 
-		// Held by someone else: a conflict unless replacing is asked for.
+		// Held by someone else: a conflict unless replacing is asked for. The
+		// message suits the dashboard as well as the API: no field names.
 		r = assign(t, e, owner, org, lics[0], "bob@example.com", false)
-		if r.Status != http.StatusConflict || !strings.Contains(r.JSON(t)["detail"].(string), "replace") {
-			t.Errorf("assigning a held license: %d %s", r.Status, r.Body)
+		want := "The license is held by " + ann.Email +
+			"; replace the holder or choose a free license."
+		if r.Status != http.StatusConflict || r.JSON(t)["detail"] != want {
+			t.Errorf("assigning a held license: %d %s, want 409 saying %q", r.Status, r.Body, want)
 		}
 
 		// An address without an account: pending, then claimed at verification.
@@ -262,6 +265,13 @@ func TestChangeTeam(t *testing.T) {
 		// Team to team, by a Manager of both.
 		apptest.Must(t, move(lead, lics[1:2], &design), http.StatusOK)
 
+		// "" is neither a team nor the organization (null is): nothing moves.
+		empty := ""
+		wantField(t, move(owner, lics[:1], &empty), http.StatusBadRequest, "team_id")
+		if got := teamsOf(); got[lics[0]] != backend {
+			t.Errorf("a refused change moved something: %v", got)
+		}
+
 		// One foreign or unknown license: nothing moves.
 		for _, bad := range [][]string{{lics[0], foreign[0]}, {lics[0], "lic_0000000000000000000000000000zzzz"}} {
 			r := move(owner, bad, nil)
@@ -281,6 +291,7 @@ func TestChangeTeam(t *testing.T) {
 
 		wantField(t, move(owner, nil, nil), http.StatusBadRequest, "license_ids")
 		wantField(t, move(owner, []string{"team_x"}, nil), http.StatusBadRequest, "license_ids")
+		wantFields(t, move(owner, nil, &empty), "license_ids", "team_id")
 		if events := auditLog(t, e, owner, org); events["licenses.team_changed"] == nil {
 			t.Error("no licenses.team_changed event")
 		}

@@ -78,11 +78,9 @@ func (s *Service) Assign(ctx context.Context, a *sk.Actor, c sk.Client, orgID, l
 		if holds(r, userID, email) {
 			return nil // already theirs
 		}
-		if r.AssigneeID != nil || r.AssigneeEmail != nil {
-			if !in.Replace {
-				return sk.Errorf(sk.ECONFLICT, "The license is held by %s; ask to replace "+
-					"them (\"replace\": true) or choose a free license.", *r.AssigneeEmail)
-			}
+		if (r.AssigneeID != nil || r.AssigneeEmail != nil) && !in.Replace {
+			return sk.Errorf(sk.ECONFLICT, "The license is held by %s; replace the holder "+
+				"or choose a free license.", *r.AssigneeEmail)
 		}
 		other, err := tx.HolderInSubscription(ctx, r.SubscriptionID, userID, email)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 // moved; those already at the destination stay and count as done.
 func (s *Service) ChangeTeam(ctx context.Context, a *sk.Actor, c sk.Client, orgID string,
 	licenseIDs []string, teamID *string) (int, error) {
-	ids, err := checkIDs(licenseIDs)
+	ids, err := checkChange(licenseIDs, teamID)
 	if err != nil {
 		return 0, err
 	}
@@ -57,22 +57,39 @@ func (s *Service) ChangeTeam(ctx context.Context, a *sk.Actor, c sk.Client, orgI
 	return moved, err
 }
 
-// checkIDs validates the license IDs of a change-team and drops repeats.
-func checkIDs(ids []string) ([]string, error) {
-	switch {
-	case len(ids) == 0:
-		return nil, sk.Invalid("license_ids", "must name at least one license")
-	case len(ids) > MaxChangeTeam:
-		return nil, sk.Invalid("license_ids", "must name at most %d licenses", MaxChangeTeam)
-	}
-	for i, id := range ids {
-		if !sk.HasPrefix(id, sk.PrefixLicense) {
-			return nil, sk.Invalid("license_ids", "item %d (%q) is not a license ID", i, id)
-		}
+// checkChange validates a change-team, reporting every invalid field at
+// once, and returns its license IDs without repeats. A team_id of "" is
+// refused rather than read as the organization: null says that.
+func checkChange(ids []string, teamID *string) ([]string, error) {
+	var v sk.Validation
+	checkIDs(&v, ids)
+	v.Check(teamID == nil || *teamID != "", "team_id",
+		"must be a team's ID, or null for the organization")
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	return slices.Compact(ids), nil
+}
+
+// checkIDs records what is wrong, if anything, with the license IDs of a
+// change-team.
+func checkIDs(v *sk.Validation, ids []string) {
+	switch {
+	case len(ids) == 0:
+		v.Add("license_ids", "must name at least one license")
+		return
+	case len(ids) > MaxChangeTeam:
+		v.Add("license_ids", "must name at most %d licenses", MaxChangeTeam)
+		return
+	}
+	for i, id := range ids {
+		if !sk.HasPrefix(id, sk.PrefixLicense) {
+			v.Add("license_ids", "item %d (%q) is not a license ID", i, id)
+			return
+		}
+	}
 }
 
 // authorizeMove checks every license: each must be one the actor may read

@@ -9,9 +9,10 @@ import (
 	sk "github.com/seatkeeper/seatkeeper"
 )
 
-// FuzzCheckIDs holds the change-team's ID check to its promise: what passes
-// is a sorted list, without repeats, of one or more license IDs, each of
-// them asked for; what fails names license_ids.
+// FuzzCheckIDs holds the change-team's check of its license IDs (checkChange,
+// moving to the organization) to its promise: what passes is a sorted list,
+// without repeats, of one or more license IDs, each of them asked for; what
+// fails names license_ids.
 func FuzzCheckIDs(f *testing.F) {
 	id := sk.NewID(sk.PrefixLicense, sk.SystemClock{}.Now())
 	for _, s := range []string{`[]`, `["` + id + `"]`, `["` + id + `","` + id + `"]`,
@@ -25,22 +26,22 @@ func FuzzCheckIDs(f *testing.F) {
 		if json.Unmarshal(body, &ids) != nil {
 			return
 		}
-		got, err := checkIDs(ids)
+		got, err := checkChange(ids, nil)
 		if err != nil {
 			e, ok := errors.AsType[*sk.Error](err)
 			if !ok || e.Code != sk.EINVALID || len(e.Fields) != 1 ||
 				e.Fields[0].Field != "license_ids" {
-				t.Fatalf("checkIDs(%q) = %v, want EINVALID naming license_ids", ids, err)
+				t.Fatalf("checkChange(%q) = %v, want EINVALID naming license_ids", ids, err)
 			}
 			return
 		}
 		if len(got) == 0 || !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) !=
 			len(got) {
-			t.Fatalf("checkIDs(%q) = %q, not a sorted list without repeats", ids, got)
+			t.Fatalf("checkChange(%q) = %q, not a sorted list without repeats", ids, got)
 		}
 		for _, id := range got {
 			if !sk.HasPrefix(id, sk.PrefixLicense) || !slices.Contains(ids, id) {
-				t.Fatalf("checkIDs(%q) passed %q", ids, id)
+				t.Fatalf("checkChange(%q) passed %q", ids, id)
 			}
 		}
 	})

@@ -14,18 +14,8 @@ import (
 // Invite implements sk.OrgService.
 func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID string,
 	in sk.Invite) (*sk.Invitation, error) {
-	scope := sk.Scope{OrgID: orgID}
-	if in.TeamID != nil {
-		scope.TeamID = *in.TeamID
-	}
-	var v sk.Validation
-	if in.Email == "" || !sk.ValidEmail(in.Email) {
-		v.Add("email", "must be an email address such as name@example.com")
-	}
-	if err := checkRole(in.Role, scope); err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
+	scope, err := checkInvite(orgID, in)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.limitInvites(ctx, orgID); err != nil {
@@ -33,7 +23,7 @@ func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID st
 	}
 
 	var inv *sk.Invitation
-	err := s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.cfg.DB.Tx(ctx, func(tx *store.Tx) error {
 		g, err := s.authorize(ctx, tx, a, scope, policy.ManageRoles)
 		if err != nil {
 			return err
@@ -77,6 +67,25 @@ func (s *Service) Invite(ctx context.Context, a *sk.Actor, c sk.Client, orgID st
 	s.cfg.Metrics.InvitationSent(false)
 	return inv, nil
 }
+
+// checkInvite validates an invitation and returns the scope it is for. It
+// reports every invalid field at once. A team_id of "" is refused rather
+// than read as the organization: null says that.
+func checkInvite(orgID string, in sk.Invite) (sk.Scope, error) {
+	scope := sk.Scope{OrgID: orgID}
+	var v sk.Validation
+	v.Check(sk.ValidEmail(in.Email), "email",
+		"must be an email address such as name@example.com")
+	if in.TeamID != nil {
+		scope.TeamID = *in.TeamID
+		v.Check(scope.TeamID != "", "team_id", noTeam)
+	}
+	validateRole(&v, in.Role, scope)
+	return scope, v.Err()
+}
+
+// noTeam is what a team_id of "" is told.
+const noTeam = "must be a team's ID, or null for the organization"
 
 // checkNotInvited refuses to invite an address whose user already holds a
 // role at the scope, or that has an invitation there still pending.
@@ -218,7 +227,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, a *sk.Actor, c sk.Client
 }
 
 // ResendInvitation implements sk.OrgService. A pending or expired invitation
-// gets a new link and seven more days; the old link stops working.
+// gets a new link and seven more days; the old link stops working. The
+// resender becomes the invitation's inviter.
 func (s *Service) ResendInvitation(ctx context.Context, a *sk.Actor, c sk.Client, orgID,
 	invID string) (*sk.Invitation, error) {
 	if err := s.limitInvites(ctx, orgID); err != nil {
@@ -235,11 +245,16 @@ func (s *Service) ResendInvitation(ctx context.Context, a *sk.Actor, c sk.Client
 			return sk.Errorf(sk.ECONFLICT, "The invitation is %s; invite again instead.", r.Status)
 		}
 
+		// The resender becomes the inviter: the mail names them, and
+		// acceptance checks their rights, which invitationFor just did.
 		before := r.Invitation
 		plain, hash := secret.New(secret.PrefixLink)
 		r.ExpiresAt = s.now().Add(invitationTTL)
 		r.Status = sk.InvitationPending
-		if err := tx.RenewInvitation(ctx, invID, hash, r.ExpiresAt); err != nil {
+		r.InviterID = &a.User.ID
+		r.InvitedBy = &sk.UserRef{ID: a.User.ID, Email: a.User.Email, Name: a.User.Name}
+		err = tx.RenewInvitation(ctx, invID, hash, r.ExpiresAt, a.User.ID)
+		if err != nil {
 			return err
 		}
 		if err := s.mailInvitation(ctx, tx, a, r, plain); err != nil {

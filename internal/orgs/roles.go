@@ -32,13 +32,19 @@ func (s *Service) Roles(ctx context.Context, a *sk.Actor, scope sk.Scope, p sk.P
 
 // checkRole validates a role for a scope.
 func checkRole(role sk.Role, scope sk.Scope) error {
+	var v sk.Validation
+	validateRole(&v, role, scope)
+	return v.Err()
+}
+
+// validateRole records what is wrong, if anything, with a role for a scope.
+func validateRole(v *sk.Validation, role sk.Role, scope sk.Scope) {
 	switch {
 	case !role.Valid():
-		return sk.Invalid("role", "must be one of viewer, assigner, manager, owner")
+		v.Add("role", "must be one of viewer, assigner, manager, owner")
 	case role == sk.RoleOwner && scope.TeamID != "":
-		return sk.Invalid("role", "cannot be owner at a team; Owner is an organization role")
+		v.Add("role", "cannot be owner at a team; Owner is an organization role")
 	}
-	return nil
 }
 
 // SetRole implements sk.OrgService.

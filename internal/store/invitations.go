@@ -159,12 +159,14 @@ func (tx *Tx) ScopeHolder(ctx context.Context, s sk.Scope, email string) (bool, 
 	return n > 0, nil
 }
 
-// RenewInvitation gives an invitation a new token and expiry; the old token
-// stops working.
-func (tx *Tx) RenewInvitation(ctx context.Context, id, tokenHash string, expires time.Time) error {
-	res, err := tx.q.ExecContext(ctx,
-		`UPDATE invitations SET token_hash = $2, expires_at = $3 WHERE id = $1`,
-		id, tokenHash, expires)
+// RenewInvitation gives an invitation a new token, expiry and inviter (the
+// user who resent it); the old token stops working.
+func (tx *Tx) RenewInvitation(ctx context.Context, id, tokenHash string, expires time.Time,
+	inviterID string) error {
+	res, err := tx.q.ExecContext(ctx, `
+		UPDATE invitations SET token_hash = $2, expires_at = $3, invited_by = $4
+		WHERE id = $1`,
+		id, tokenHash, expires, inviterID)
 	return oneRow(res, err, "renewing invitation", "No such invitation.")
 }
 
