@@ -142,10 +142,12 @@ func TestConstraints(t *testing.T) {
 		t.Parallel()
 		seedUser(t, db, "usr_a", "Ada@Example.com")
 		seedUser(t, db, "usr_b", "bob@example.com")
+		seedUser(t, db, "usr_e", "Émile@example.com")
 		seedOrg(t, db, "org_1", "cus_1")
 		seedOrg(t, db, "org_2", "cus_2")
 		mustTx(t, db, `INSERT INTO teams (id, org_id, name, created_at) VALUES
-			('team_1', 'org_1', 'Backend', $1), ('team_2', 'org_2', 'Other', $1)`, now())
+			('team_1', 'org_1', 'Backend', $1), ('team_2', 'org_2', 'Other', $1),
+			('team_e', 'org_1', 'Équipe', $1)`, now())
 		mustTx(t, db, `INSERT INTO plans (id, name, kind, currency, price_month, price_year,
 			max_seats) VALUES ('team', 'Team', 'organization', 'EUR', 1000, 10000, 1000)`)
 		mustTx(t, db, `INSERT INTO subscriptions (id, customer_id, org_id, plan_id, period, seats,
@@ -172,6 +174,13 @@ func TestConstraints(t *testing.T) {
 				`INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
 				VALUES ('usr_c', 'ADA@example.COM', 'x', 'h', $1, $1)`,
 				[]any{now()}, store.IsUniqueViolation},
+			{"email unique ignoring the case of any letter",
+				`INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+				VALUES ('usr_c', 'émile@EXAMPLE.com', 'x', 'h', $1, $1)`,
+				[]any{now()}, store.IsUniqueViolation},
+			{"team name unique ignoring the case of any letter",
+				`INSERT INTO teams (id, org_id, name, created_at) VALUES ('team_3', 'org_1',
+				'équipe', $1)`, []any{now()}, store.IsUniqueViolation},
 			{"team name unique per organization ignoring case",
 				`INSERT INTO teams (id, org_id, name, created_at) VALUES ('team_3', 'org_1',
 				'BACKEND', $1)`, []any{now()}, store.IsUniqueViolation},
