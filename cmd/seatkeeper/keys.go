@@ -34,7 +34,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if action == "" && fs.NArg() > 0 {
 		action = fs.Arg(0)
-		fs.Parse(fs.Args()[1:])
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
 	}
 	if fs.NArg() != 0 || action != "rotate" {
 		fs.Usage()

@@ -30,7 +30,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if action == "" && fs.NArg() > 0 {
 		action = fs.Arg(0)
-		fs.Parse(fs.Args()[1:])
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
 	}
 	if fs.NArg() != 0 || (action != "up" && action != "status") {
 		fs.Usage()

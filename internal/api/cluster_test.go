@@ -19,8 +19,7 @@ func TestLimitsHoldUnderConcurrentLoad(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		servers := []*apptest.Env{apptest.Start(t, db), apptest.Start(t, db),
-			apptest.Start(t, db)}
+		servers := apptest.Cluster(t, db, 3)
 		servers[0].SignUp(t, "ada@example.com", "Ada", password)
 
 		statuses := race(t, servers, 60, func(e *apptest.Env, i int) *apptest.Response {
@@ -47,8 +46,7 @@ func TestIdempotencyHoldsAcrossServers(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		servers := []*apptest.Env{apptest.Start(t, db), apptest.Start(t, db),
-			apptest.Start(t, db)}
+		servers := apptest.Cluster(t, db, 3)
 		ada := servers[0].User(t, "Ada Buyer")
 		body := map[string]any{"plan": "team", "period": "month", "seats": 2,
 			"organization_name": "Acme", "card": card(cardOK)}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -35,45 +36,82 @@ func race(t *testing.T, servers []*apptest.Env, n int,
 }
 
 // TestConcurrentAssignments runs three servers on one database and races
-// assignments: of one license to fifty people, and of one person to the
-// other forty-nine licenses of the subscription. Exactly one wins each race; the
-// rest are clear conflicts, never errors, and the store holds exactly one
-// assignment.
+// assignments: of one license to fifty people; of one person to the
+// forty-nine licenses of a subscription; and of the last free license, every
+// other seat held, to fifty people. Exactly one wins each race; the rest are
+// clear conflicts, never errors, and the store holds exactly the
+// assignments won.
 func TestConcurrentAssignments(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		servers := []*apptest.Env{apptest.Start(t, db), apptest.Start(t, db), apptest.Start(t, db)}
+		servers := apptest.Cluster(t, db, 3)
 		e := servers[0]
 		owner := e.User(t, "Olivia Owner")
-		org := e.Org(t, owner, "Acme")
-		lics := e.Licenses(t, org, 50)
 		const n = 50
 
-		statuses := race(t, servers, n, func(s *apptest.Env, i int) *apptest.Response {
-			return assign(t, s, owner, org, lics[0], fmt.Sprintf("p%d@example.com", i), false)
+		t.Run("one license, fifty people", func(t *testing.T) {
+			org := e.Org(t, owner, "One license")
+			lics := e.Licenses(t, org, n)
+			statuses := race(t, servers, n, func(s *apptest.Env, i int) *apptest.Response {
+				return assign(t, s, owner, org, lics[0], fmt.Sprintf("p%d@example.com", i), false)
+			})
+			wantOneWinner(t, statuses, n)
+			wantAssigned(t, e, owner, org, 1)
 		})
-		if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != n-1 {
-			t.Errorf("one license, %d people: %v", n, statuses)
-		}
 
-		// The other 49 licenses, one request each.
-		statuses = race(t, servers, n-1, func(s *apptest.Env, i int) *apptest.Response {
-			return assign(t, s, owner, org, lics[1+i], "solo@example.com", false)
+		t.Run("one person, forty-nine licenses", func(t *testing.T) {
+			org := e.Org(t, owner, "One person")
+			lics := e.Licenses(t, org, n-1)
+			statuses := race(t, servers, n-1, func(s *apptest.Env, i int) *apptest.Response {
+				return assign(t, s, owner, org, lics[i], "solo@example.com", false)
+			})
+			wantOneWinner(t, statuses, n-1)
+			wantAssigned(t, e, owner, org, 1)
 		})
-		if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != n-2 {
-			t.Errorf("one person, %d licenses: %v", n-1, statuses)
-		}
 
-		held := map[string]int{}
-		for _, h := range e.Holdings(t, org) {
-			if h.AssigneeUserID != nil {
-				held[*h.AssigneeUserID]++
+		t.Run("the last free license, fifty people", func(t *testing.T) {
+			org := e.Org(t, owner, "Last seat")
+			lics := e.Licenses(t, org, n)
+			for i, lic := range lics[:n-1] {
+				apptest.Must(t, assign(t, e, owner, org, lic,
+					fmt.Sprintf("held%d@example.com", i), false), http.StatusOK)
 			}
-		}
-		pending := listLicenses(t, e, owner, org, "status=pending")
-		if len(pending.Data) != 2 || len(held) != 0 {
-			t.Errorf("pending after the races: %d licenses (want 2), held %v", len(pending.Data), held)
-		}
+			statuses := race(t, servers, n, func(s *apptest.Env, i int) *apptest.Response {
+				return assign(t, s, owner, org, lics[n-1], fmt.Sprintf("late%d@example.com", i),
+					false)
+			})
+			wantOneWinner(t, statuses, n)
+			wantAssigned(t, e, owner, org, n)
+		})
 	})
+}
+
+// wantOneWinner checks that a race of n requests had one success and n-1
+// conflicts.
+func wantOneWinner(t *testing.T, statuses map[int]int, n int) {
+	t.Helper()
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusConflict] != n-1 {
+		t.Errorf("%d racing assignments: %v, want one 200 and %d 409", n, statuses, n-1)
+	}
+}
+
+// wantAssigned checks the organization's counts after a race: assigned
+// licenses (all pending here), each to a different address, and none more.
+func wantAssigned(t *testing.T, e *apptest.Env, by *apptest.User, org string, assigned int) {
+	t.Helper()
+	all := listLicenses(t, e, by, org, "limit=200")
+	c := all.Counts
+	if c == nil || c.Assigned != assigned || c.Free != c.Total-assigned {
+		t.Errorf("counts after the race = %+v, want %d assigned", c, assigned)
+	}
+	holders := map[string]bool{}
+	for _, l := range all.Data {
+		if l.AssigneeEmail != nil {
+			holders[strings.ToLower(*l.AssigneeEmail)] = true
+		}
+	}
+	if len(holders) != assigned {
+		t.Errorf("%d distinct holders after the race, want %d", len(holders), assigned)
+	}
 }

@@ -482,7 +482,7 @@ func TestConcurrentActivations(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		servers := []*apptest.Env{apptest.Start(t, db), apptest.Start(t, db), apptest.Start(t, db)}
+		servers := apptest.Cluster(t, db, 3)
 		e := servers[0]
 		owner := e.User(t, "Olivia Owner")
 		ann := e.User(t, "Ann Holder")

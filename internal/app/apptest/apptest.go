@@ -45,6 +45,12 @@ type Env struct {
 	URL  string
 	SMTP *mailtest.Server
 
+	box *mailbox
+}
+
+// mailbox is what the tests of one or more servers have taken of the mail
+// that an SMTP server received.
+type mailbox struct {
 	mu   sync.Mutex
 	read map[int]bool // indexes of messages a test has already taken
 }
@@ -52,13 +58,31 @@ type Env struct {
 // Start runs a Seatkeeper on db until the test ends.
 func Start(t testing.TB, db *store.DB) *Env {
 	t.Helper()
-	smtpServer := mailtest.Start(t)
+	return start(t, db, mailtest.Start(t), &mailbox{read: map[int]bool{}})
+}
+
+// Cluster runs n Seatkeepers on one db until the test ends, as several
+// serve processes share one PostgreSQL. They deliver their mail to one SMTP
+// server, since whichever server's outbox comes first sends a message, and
+// a mail taken through one Env is taken for all.
+func Cluster(t testing.TB, db *store.DB, n int) []*Env {
+	t.Helper()
+	smtpServer, box := mailtest.Start(t), &mailbox{read: map[int]bool{}}
+	envs := make([]*Env, n)
+	for i := range envs {
+		envs[i] = start(t, db, smtpServer, box)
+	}
+	return envs
+}
+
+func start(t testing.TB, db *store.DB, smtpServer *mailtest.Server, box *mailbox) *Env {
+	t.Helper()
 	transport, err := mail.NewTransport(smtpServer.URL(), "", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	e := &Env{DB: db, SMTP: smtpServer, read: map[int]bool{}}
+	e := &Env{DB: db, SMTP: smtpServer, box: box}
 	srv := httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + srv.Listener.Addr().String()
 	a, err := app.New(app.Config{
@@ -227,13 +251,13 @@ func (e *Env) MailTo(t testing.TB, address string) mailtest.Parsed {
 }
 
 func (e *Env) take(t testing.TB, address string) (mailtest.Parsed, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.box.mu.Lock()
+	defer e.box.mu.Unlock()
 	for i, m := range e.SMTP.Messages() {
-		if e.read[i] || len(m.To) != 1 || !strings.EqualFold(m.To[0], address) {
+		if e.box.read[i] || len(m.To) != 1 || !strings.EqualFold(m.To[0], address) {
 			continue
 		}
-		e.read[i] = true
+		e.box.read[i] = true
 		return mailtest.Parse(t, m.Data), true
 	}
 	return mailtest.Parsed{}, false
