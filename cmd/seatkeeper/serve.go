@@ -33,6 +33,7 @@ type serveConfig struct {
 	database        string
 	mail            string
 	baseURL         string
+	vendor          string
 	dev             bool
 	migrate         bool
 	logFormat       string
@@ -53,6 +54,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.mailFrom, "mail-from", mail.DefaultFrom, "sender of the mail Seatkeeper sends")
 	fs.StringVar(&c.baseURL, "base-url", "",
 		"public URL of this server, for links in emails (default http://ADDR)")
+	fs.StringVar(&c.vendor, "vendor", "",
+		"the seller's name on invoices (default the host name of --base-url)")
 	fs.StringVar(&c.plans, "plans", "",
 		"plan catalogue file (TOML); the built-in catalogue when empty")
 	fs.BoolVar(&c.dev, "dev", false,
@@ -133,6 +136,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout io.
 		DB:      db,
 		Mail:    transport,
 		BaseURL: cfg.baseURL,
+		Vendor:  cfg.vendor,
 		Logger:  logger,
 		Dev:     cfg.dev,
 		Plans:   plans,

@@ -258,7 +258,8 @@ func (s *Server) invoice(w http.ResponseWriter, r *http.Request, a *sk.Actor) er
 		Data: struct {
 			Invoice  *sk.Invoice
 			Customer *sk.Customer
-		}{inv, c}})
+			Seller   string
+		}{inv, c, s.seller()}})
 	return nil
 }
 

@@ -213,6 +213,17 @@ func (p *person) path() string {
 	return eval[string](p, "reading the location", `location.pathname`)
 }
 
+// fitsWindow fails the test when the page is wider than the window, so
+// that reading it needs scrolling sideways.
+func (p *person) fitsWindow(page string) {
+	p.t.Helper()
+	js := `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`
+	w := eval[[]int](p, "measuring "+page, js)
+	if w[0] > w[1] {
+		p.t.Errorf("%s: the page is %d px wide in a window of %d px", page, w[0], w[1])
+	}
+}
+
 // shot saves a screenshot of the whole page as a test artifact.
 func (p *person) shot(name string) {
 	p.b.mu.Lock()

@@ -39,6 +39,18 @@ func (f *form) Error(name string) string {
 	return f.Errors[name]
 }
 
+// Problem returns what was wrong with a field, or else with the form as a
+// whole, for a small form whose one control shows both.
+func (f *form) Problem(name string) string {
+	if f == nil {
+		return ""
+	}
+	if e := f.Errors[name]; e != "" {
+		return e
+	}
+	return f.Message
+}
+
 // Is reports whether this is the form named action, so that a page with
 // several forms shows errors only on the one that was sent.
 func (f *form) Is(action string) bool { return f != nil && f.Action == action }

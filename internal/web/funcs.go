@@ -27,8 +27,8 @@ var funcs = template.FuncMap{
 	"title":    titleCase,
 	"add":      func(a, b int) int { return a + b },
 	"mul":      func(n int, amount int64) int64 { return int64(n) * amount },
-	"json":     rawJSON,
 	"asset":    asset,
+	"aria":     fieldAria,
 	"sidebar":  sidebar,
 }
 
@@ -127,11 +127,14 @@ func dict(kv ...any) (map[string]any, error) {
 	return m, nil
 }
 
-// rawJSON shows a stored JSON document, or nothing for an empty or null
-// one.
-func rawJSON(b []byte) string {
-	if s := strings.TrimSpace(string(b)); s != "null" {
-		return s
+// fieldAria returns the attributes that tie a control written out in full
+// (a select, where the "input" partial does not serve) to its error: when
+// err is not empty, aria-invalid, and aria-describedby naming the error's
+// paragraph, whose ID is the control's ID followed by "-error".
+func fieldAria(id, err string) template.HTMLAttr {
+	if err == "" {
+		return ""
 	}
-	return ""
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` +
+		template.HTMLEscapeString(id) + `-error"`)
 }

@@ -43,6 +43,8 @@ func TestNewcomerJourney(t *testing.T) {
 			t.Fatalf("licenses after checkout: %d rows, want 5", n)
 		}
 		olivia.shot("licenses-after-checkout")
+		olivia.fitsWindow("licenses")
+		headersNamed(t, olivia, "licenses")
 		orgPath := strings.TrimSuffix(olivia.path(), "/licenses")
 
 		// Invite a Manager, who signs up and accepts.
@@ -52,6 +54,7 @@ func TestNewcomerJourney(t *testing.T) {
 		olivia.press("Send invitation")
 		olivia.see("Invitation sent to max@example.com")
 		olivia.shot("roles-invited")
+		headersNamed(t, olivia, "roles")
 
 		max := b.person("Max Manager")
 		invitation := inviteLink(t, env, "max@example.com")
@@ -122,6 +125,18 @@ func TestNewcomerJourney(t *testing.T) {
 		olivia.press("Renew subscription")
 		olivia.see("The subscription renews on")
 		olivia.shot("renewed")
+
+		// The audit log shows all of that in the window, without scrolling
+		// sideways.
+		olivia.open(orgPath + "/audit-log")
+		olivia.see("licenses.team_changed")
+		olivia.shot("audit-log")
+		olivia.fitsWindow("audit log")
+		if !eval[bool](olivia, "measuring the audit log",
+			`(() => { const t = document.querySelector("table.audit");
+				return t.scrollWidth <= t.parentElement.clientWidth; })()`) {
+			t.Error("the audit log's table is wider than its box")
+		}
 
 		// On a phone the sidebar folds into a menu.
 		olivia.run("narrowing the window", chromedp.EmulateViewport(390, 844))
@@ -197,6 +212,8 @@ func TestPermissionJourneys(t *testing.T) {
 		env.Join(t, owner, org, nil, viewer, sk.RoleViewer)
 		assigner := env.User(t, "Art Assigner")
 		env.Join(t, owner, org, nil, assigner, sk.RoleAssigner)
+		manager := env.User(t, "Max Manager")
+		env.Join(t, owner, org, nil, manager, sk.RoleManager)
 		b := startBrowser(t, env)
 
 		t.Run("viewer", func(t *testing.T) {
@@ -209,9 +226,16 @@ func TestPermissionJourneys(t *testing.T) {
 				p.shot("viewer" + strings.ReplaceAll(page, "/", "-"))
 				expectNone(t, p, page, changeControls)
 			}
-			p.open("/orgs/" + org + "/teams/" + team + "/licenses")
-			p.see("Design")
-			expectNone(t, p, "team licenses", changeControls)
+			for _, page := range []string{"/licenses", "/roles"} {
+				p.open("/orgs/" + org + "/teams/" + team + page)
+				p.see("Design")
+				p.shot("viewer-team" + strings.ReplaceAll(page, "/", "-"))
+				expectNone(t, p, "team"+page, changeControls)
+				headersNamed(t, p, "team"+page)
+			}
+			if strings.Contains(p.text(), "Invite member") {
+				t.Error("a Viewer is offered Invite member on a team's Roles page")
+			}
 			if p.count(`nav.tabs a[href$="/subscriptions"]`) != 0 {
 				t.Error("a Viewer sees the Subscriptions tab")
 			}
@@ -237,8 +261,50 @@ func TestPermissionJourneys(t *testing.T) {
 				p.shot("assigner" + strings.ReplaceAll(page, "/", "-"))
 				expectNone(t, p, page, teamAndRoleControls)
 			}
+			for _, page := range []string{"/licenses", "/roles"} {
+				p.open("/orgs/" + org + "/teams/" + team + page)
+				p.see("Design")
+				p.shot("assigner-team" + strings.ReplaceAll(page, "/", "-"))
+				expectNone(t, p, "team"+page, teamAndRoleControls)
+			}
+
+			// No Subscriptions tab, and its address is refused.
+			if p.count(`nav.tabs a[href$="/subscriptions"]`) != 0 {
+				t.Error("an Assigner sees the Subscriptions tab")
+			}
+			p.open("/orgs/" + org + "/subscriptions")
+			p.see("Only Owners and Managers see the organization's subscriptions")
+		})
+
+		t.Run("manager", func(t *testing.T) {
+			p := b.person("Max Manager")
+			p.t = t
+			p.signIn(manager.Email, apptest.Password)
+			p.open("/orgs/" + org + "/licenses")
+			p.press("Subscriptions")
+			p.see("only Owners open the billing portal")
+			p.shot("manager-subscriptions")
+			if n := p.count(`tbody tr`); n != 1 {
+				t.Errorf("a Manager sees %d subscriptions, want 1", n)
+			}
+			if n := p.count(`a[href^="/billing/"]`); n != 0 {
+				t.Errorf("a Manager sees %d links to the billing portal", n)
+			}
+			headersNamed(t, p, "subscriptions")
 		})
 	})
+}
+
+// headersNamed fails the test for each table header of the page that has
+// no text for a screen reader: one hidden with display: none reads empty.
+func headersNamed(t *testing.T, p *person, page string) {
+	t.Helper()
+	js := `Array.from(document.querySelectorAll("th"))
+		.filter(th => th.innerText.trim() === "" && !th.querySelector("[aria-label]"))
+		.length`
+	if n := eval[int](p, "reading the table headers", js); n > 0 {
+		t.Errorf("%s: %d table headers without text", page, n)
+	}
 }
 
 // changeControls find every control that changes an organization's

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -21,6 +22,9 @@ type licensesPage struct {
 	// teamNames names the organization's teams by ID, for TeamName.
 	teamNames map[string]string
 
+	// planNames names the catalogue's plans by ID, for PlanName.
+	planNames map[string]string
+
 	// Destinations are where the actor may move licenses: the organization
 	// (ID "") and teams.
 	Destinations []destination
@@ -40,6 +44,31 @@ func (p licensesPage) TeamName(id *string) string {
 		return name
 	}
 	return "A team"
+}
+
+// PlanName names a license's plan.
+func (p licensesPage) PlanName(id string) string { return planName(p.planNames, id) }
+
+// planName is the name of the plan id in names, or the ID written as a
+// name for a plan the catalogue no longer has.
+func planName(names map[string]string, id string) string {
+	if name, ok := names[id]; ok {
+		return name
+	}
+	return titleCase(id)
+}
+
+// planNames names the plans of the catalogue by ID.
+func (s *Server) planNames(ctx context.Context) (map[string]string, error) {
+	plans, err := s.cfg.Billing.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(plans))
+	for _, p := range plans {
+		names[p.ID] = p.Name
+	}
+	return names, nil
 }
 
 // option is one choice of a select list. Lists of every team of a large
@@ -88,9 +117,13 @@ func (s *Server) licenses(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 	if err != nil {
 		return err
 	}
+	plans, err := s.planNames(ctx)
+	if err != nil {
+		return err
+	}
 
 	data := licensesPage{orgPage: p, Licenses: list, Counts: counts, Filter: f,
-		teamNames: make(map[string]string, len(teams))}
+		teamNames: make(map[string]string, len(teams)), planNames: plans}
 	for _, t := range teams {
 		data.teamNames[t.ID] = t.Name
 		data.TeamFilter = append(data.TeamFilter, option{t.ID, t.Name, t.ID == f.Team})
@@ -127,8 +160,9 @@ func destinations(p *orgPage, teams []sk.Team) []destination {
 // assignPage is the data of the form that assigns one license.
 type assignPage struct {
 	*orgPage
-	License sk.License
-	Back    string
+	License  sk.License
+	PlanName string
+	Back     string
 }
 
 func (s *Server) assignForm(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
@@ -146,7 +180,17 @@ func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, a *sk.Acto
 	if err != nil {
 		return err
 	}
-	data := assignPage{orgPage: p, License: *l, Back: localPath(r.URL.Query().Get("back"))}
+	if f == nil && !p.Can.AssignAt(l.TeamID) {
+		return sk.Errorf(sk.EFORBIDDEN,
+			"Your role does not allow you to assign the licenses of this scope.")
+	}
+	plans, err := s.planNames(r.Context())
+	if err != nil {
+		return err
+	}
+
+	data := assignPage{orgPage: p, License: *l, PlanName: planName(plans, l.Plan),
+		Back: localPath(r.URL.Query().Get("back"))}
 	if r.Method == http.MethodPost {
 		data.Back = back(r, p.Base+"/licenses")
 	}
@@ -194,15 +238,31 @@ func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 }
 
 // changeTeamPage is the data of the page that picks where selected
-// licenses go, for browsers without the script's dialog.
+// licenses go, for browsers without the script's dialog, and that shows a
+// refused change again with its reason.
 type changeTeamPage struct {
 	*orgPage
 	LicenseIDs   []string
 	Destinations []destination
+	Chosen       string // the destination of the refused change
 	Back         string
 }
 
 func (s *Server) changeTeamForm(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
+	q := r.URL.Query()
+	if len(q["license"]) == 0 {
+		s.redirectError(w, r, localPath(q.Get("back")), "Select the licenses to move first.")
+		return nil
+	}
+	return s.renderChangeTeam(w, r, a, q["license"], localPath(q.Get("back")), nil,
+		http.StatusOK)
+}
+
+// renderChangeTeam shows where the licenses ids may go, with the change that
+// was refused, if any. Opened by its address by someone who may move them
+// nowhere, it answers as the service would the change.
+func (s *Server) renderChangeTeam(w http.ResponseWriter, r *http.Request, a *sk.Actor,
+	ids []string, back string, f *form, status int) error {
 	p, err := s.loadOrg(r, a, "licenses")
 	if err != nil {
 		return err
@@ -211,32 +271,56 @@ func (s *Server) changeTeamForm(w http.ResponseWriter, r *http.Request, a *sk.Ac
 	if err != nil {
 		return err
 	}
-	ids := r.URL.Query()["license"]
-	if len(ids) == 0 {
-		s.redirect(w, r, localPath(r.URL.Query().Get("back")),
-			"Select the licenses to move first.")
-		return nil
-	}
 	data := changeTeamPage{orgPage: p, LicenseIDs: ids, Destinations: destinations(p, teams),
-		Back: localPath(r.URL.Query().Get("back"))}
-	s.render(w, r, a, http.StatusOK, "change-team", &view{Title: "Change team",
-		Nav: p.nav(), Data: data})
+		Chosen: f.Get("team_id"), Back: back}
+	if f == nil && len(data.Destinations) == 0 {
+		return errMayNotMove
+	}
+
+	s.render(w, r, a, status, "change-team", &view{Title: "Change team", Nav: p.nav(),
+		Form: f, Data: data})
 	return nil
 }
 
+// errMayNotMove is the service's refusal of a change of team, for the form
+// that would only lead to it.
+var errMayNotMove = sk.Errorf(sk.EFORBIDDEN, "Moving licenses needs the Manager role at "+
+	"every scope they leave and at the one they join.")
+
 func (s *Server) changeTeam(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
 	ids := r.PostForm["license"]
+	to := back(r, "/orgs/"+r.PathValue("org")+"/licenses")
 	if len(ids) == 0 {
-		s.redirect(w, r, back(r, "/orgs/"+r.PathValue("org")+"/licenses"),
-			"Select the licenses to move first.")
+		s.redirectError(w, r, to, "Select the licenses to move first.")
 		return nil
 	}
 	moved, err := s.cfg.Licenses.ChangeTeam(r.Context(), a, s.cfg.Client(r),
 		r.PathValue("org"), ids, optional(r.PostFormValue("team_id")))
+	if f := changeTeamFailure(r, err); f != nil {
+		return s.renderChangeTeam(w, r, a, ids, to, f, statusOf(err))
+	}
 	if err != nil {
 		return err
 	}
-	s.redirect(w, r, back(r, "/orgs/"+r.PathValue("org")+"/licenses"),
-		plural(moved, "license", "licenses")+" moved.")
+	s.redirect(w, r, to, plural(moved, "license", "licenses")+" moved.")
 	return nil
+}
+
+// changeTeamFailure is formFailure for a change of team, which names the
+// licenses it could not find (IDs the actor sent, so nothing is revealed)
+// and reports a bad selection, which no field of the form shows, in the
+// form's message.
+func changeTeamFailure(r *http.Request, err error) *form {
+	f := formFailure(r, "change-team", err)
+	if f == nil && sk.ErrorCode(err) == sk.ENOTFOUND {
+		f = &form{Values: r.PostForm, Action: "change-team", Message: sk.ErrorMessage(err)}
+	}
+	if f == nil {
+		return nil
+	}
+	if msg, ok := f.Errors["license_ids"]; ok {
+		f.Message = "Nothing was moved. Selected licenses: " + msg + "."
+		delete(f.Errors, "license_ids")
+	}
+	return f
 }

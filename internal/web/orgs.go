@@ -19,6 +19,10 @@ type orgPage struct {
 	Can  perms
 	Tab  string // the current tab: licenses, subscriptions, teams or roles
 	Base string // the path of the organization's or the team's pages
+
+	// SoleOwner marks the organization's only Owner, whose menu explains
+	// why they may not abandon their role instead of offering it.
+	SoleOwner bool
 }
 
 // Scope is the page's scope, as the services name it.
@@ -50,8 +54,39 @@ func (s *Server) loadOrg(r *http.Request, a *sk.Actor, tab string) (*orgPage, er
 		}
 		p.Can.team = teamID
 		p.Base += "/teams/" + teamID
+		return p, nil
+	}
+
+	p.SoleOwner, err = s.soleOwner(ctx, a, p)
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// ownerScan is how many of an organization's grants soleOwner reads.
+const ownerScan = 50
+
+// soleOwner reports whether the actor is the organization's only Owner,
+// which the service refuses to let abandon their role. The services count
+// no Owners for the dashboard, so it reads one short page of grants: when
+// the organization has more and none of those is another Owner, it reports
+// false and the service's refusal shows as the page's message instead.
+func (s *Server) soleOwner(ctx context.Context, a *sk.Actor, p *orgPage) (bool, error) {
+	if !p.Can.OwnsOrg() {
+		return false, nil
+	}
+	grants, next, err := s.cfg.Orgs.Roles(ctx, a, sk.Scope{OrgID: p.Org.ID},
+		sk.Page{Limit: ownerScan})
+	if err != nil {
+		return false, err
+	}
+	for _, g := range grants {
+		if g.Role == sk.RoleOwner && g.User.ID != a.User.ID {
+			return false, nil
+		}
+	}
+	return next == "", nil
 }
 
 // nav is the sidebar entry of an organization's page.
@@ -152,6 +187,12 @@ func (s *Server) renderRename(w http.ResponseWriter, r *http.Request, a *sk.Acto
 	if err != nil {
 		return err
 	}
+	if f == nil {
+		if err := mayRename(p); err != nil {
+			return err
+		}
+	}
+
 	data := renamePage{orgPage: p, Action: p.Base + "/rename", Current: p.Org.Name,
 		Label: "Organization name"}
 	title := "Rename organization"
@@ -160,6 +201,21 @@ func (s *Server) renderRename(w http.ResponseWriter, r *http.Request, a *sk.Acto
 	}
 	s.render(w, r, a, status, "rename", &view{Title: title, Nav: p.nav(), Form: f,
 		Data: data})
+	return nil
+}
+
+// mayRename refuses the rename form to whoever the service would refuse
+// the rename, with the service's words, so that opening the form by its
+// address answers as sending it would.
+func mayRename(p *orgPage) error {
+	switch {
+	case p.Team == nil && !p.Can.Rename():
+		return sk.Errorf(sk.EFORBIDDEN, "Your role does not allow you to rename the "+
+			"organization.")
+	case p.Team != nil && !p.Can.ManageTeams():
+		return sk.Errorf(sk.EFORBIDDEN, "Your role does not allow you to create, rename "+
+			"or remove teams.")
+	}
 	return nil
 }
 
@@ -179,34 +235,13 @@ func (s *Server) abandonRole(w http.ResponseWriter, r *http.Request, a *sk.Actor
 	}
 
 	err := s.cfg.Orgs.AbandonRole(r.Context(), a, s.cfg.Client(r), scope)
+	if code := sk.ErrorCode(err); code == sk.ECONFLICT || code == sk.EFORBIDDEN {
+		s.redirectError(w, r, back(r, "/orgs/"+scope.OrgID), sk.ErrorMessage(err))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	s.redirect(w, r, "/licenses", "You have given up your role.")
-	return nil
-}
-
-// auditPage is the data of the audit log.
-type auditPage struct {
-	*orgPage
-	Events      []sk.AuditEvent
-	Next, First string
-}
-
-func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, a *sk.Actor) error {
-	p, err := s.loadOrg(r, a, "")
-	if err != nil {
-		return err
-	}
-	page := pageOf(r, 50)
-	events, next, err := s.cfg.Orgs.AuditLog(r.Context(), a, p.Org.ID, page)
-	if err != nil {
-		return err
-	}
-
-	data := auditPage{orgPage: p, Events: events}
-	data.Next, data.First = pageLinks(r, page, next)
-	s.render(w, r, a, http.StatusOK, "audit-log", &view{Title: "Audit log · " + p.Org.Name,
-		Nav: "audit:" + p.Org.ID, Data: data})
 	return nil
 }

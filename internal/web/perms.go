@@ -60,6 +60,12 @@ func (p perms) Grantable() []sk.Role {
 	return out
 }
 
+// MayGrantAt reports whether the actor may grant role at teamID (nil: the
+// organization), and so resend or revoke an invitation to it.
+func (p perms) MayGrantAt(role sk.Role, teamID *string) bool {
+	return p.g.MayGrant(role, deref(teamID))
+}
+
 // GrantableAt lists the roles the actor may grant at teamID ("" for the
 // organization), for the invitation form's scope picker.
 func (p perms) GrantableAt(teamID string) []sk.Role {
@@ -83,6 +89,17 @@ func (p perms) Audit() bool { return p.g.Allows(policy.ReadAuditLog, "") }
 func (p perms) HoldsHere() bool {
 	for _, r := range p.g {
 		if deref(r.TeamID) == p.team {
+			return true
+		}
+	}
+	return false
+}
+
+// OwnsOrg reports whether the actor holds the Owner role of their own at
+// the organization.
+func (p perms) OwnsOrg() bool {
+	for _, r := range p.g {
+		if r.TeamID == nil && r.Role == sk.RoleOwner {
 			return true
 		}
 	}

@@ -68,7 +68,7 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, a *sk.Actor
 	}
 
 	data := rolesPage{orgPage: p, Grants: grants, Invitations: invitations,
-		Scopes: inviteScopes(p, teams, f.Get("team_id"))}
+		Scopes: inviteScopes(p, teams, f.For("invite").Get("team_id"))}
 	data.Next, data.First = pageLinks(r, page, next)
 	title := "Roles · " + p.Org.Name
 	if p.Team != nil {
@@ -80,10 +80,15 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, a *sk.Actor
 }
 
 // inviteScopes lists the scopes the invitation form offers, each with the
-// roles the actor may grant there, the one of selected marked.
+// roles the actor may grant there, the one of selected marked. A scope
+// where the actor may grant no role is left out, so that someone who may
+// invite nobody sees no form.
 func inviteScopes(p *orgPage, teams []sk.Team, selected string) []inviteScope {
 	if p.Team != nil {
-		return []inviteScope{{p.Team.ID, p.Team.Name, p.Can.Grantable(), true}}
+		if roles := p.Can.Grantable(); len(roles) > 0 {
+			return []inviteScope{{p.Team.ID, p.Team.Name, roles, true}}
+		}
+		return nil
 	}
 	var out []inviteScope
 	if roles := p.Can.GrantableAt(""); len(roles) > 0 {

@@ -158,6 +158,18 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path, message 
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
+// flashErrorMark starts the flash cookie of a refusal. QueryEscape writes
+// every colon as %3A, so no success message starts with it.
+const flashErrorMark = "e:"
+
+// redirectError sends the browser to path after a refused action, with the
+// refusal for the page it lands on, where it shows as an error.
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, path,
+	message string) {
+	s.setCookie(w, r, flashCookie, flashErrorMark+url.QueryEscape(message), time.Time{})
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
 // takeFlash returns the message left for this page, and clears it.
 func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	c, err := r.Cookie(flashCookie)
@@ -165,11 +177,16 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 		return nil
 	}
 	s.clearCookie(w, r, flashCookie)
-	msg, err := url.QueryUnescape(c.Value)
+
+	kind, value := "success", c.Value
+	if rest, ok := strings.CutPrefix(value, flashErrorMark); ok {
+		kind, value = "error", rest
+	}
+	msg, err := url.QueryUnescape(value)
 	if err != nil || msg == "" {
 		return nil
 	}
-	return &flash{Kind: "success", Message: msg}
+	return &flash{Kind: kind, Message: msg}
 }
 
 // localPath returns p if it is a path on this site, else "/": a next= or

@@ -11,7 +11,9 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	sk "github.com/seatkeeper/seatkeeper"
@@ -36,6 +38,11 @@ type Config struct {
 	// Dev marks a server run with --dev: pages say that its clock and
 	// payments are for trying things out.
 	Dev bool
+
+	// Vendor is the name of the business that sells through this server,
+	// which invoices name as the seller. Empty means the host name of
+	// BaseURL, or "Seatkeeper" when that is no public name (see seller).
+	Vendor string
 
 	Accounts sk.AccountService
 	Orgs     sk.OrgService
@@ -112,6 +119,24 @@ func headers(next http.Handler) http.Handler {
 func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, sk.Errorf(sk.EFORBIDDEN,
 		"This form was sent from another site, so it was not accepted."))
+}
+
+// seller is the name invoices give as the seller: Config.Vendor, else the
+// host name customers reach the server by, which is the vendor's, else the
+// product's own name for a server without a public one.
+func (s *Server) seller() string {
+	if s.cfg.Vendor != "" {
+		return s.cfg.Vendor
+	}
+	u, err := url.Parse(s.cfg.BaseURL)
+	if err != nil {
+		return "Seatkeeper"
+	}
+	host := u.Hostname()
+	if host == "" || host == "localhost" || net.ParseIP(host) != nil {
+		return "Seatkeeper"
+	}
+	return host
 }
 
 func (s *Server) secureCookies(r *http.Request) bool {

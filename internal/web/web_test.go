@@ -221,8 +221,8 @@ func TestEveryPageRenders(t *testing.T) {
 			{"/account", "account", "Change password"},
 			{"/tokens", "tokens", "New token"},
 			{"/checkout", "checkout", "Pay and create"},
-			{"/orgs/" + s.org + "/licenses", "licenses", "Unassigned"},
-			{"/orgs/" + s.org + "/licenses/" + lic + "/assign", "assign", "Assign a license"},
+			{"/orgs/" + s.org + "/licenses", "licenses", `data-label="Team license, valid`},
+			{"/orgs/" + s.org + "/licenses/" + lic + "/assign", "assign", "Team license, valid"},
 			{"/orgs/" + s.org + "/licenses/change-team?license=" + lic, "change-team",
 				"Move 1 license"},
 			{"/orgs/" + s.org + "/subscriptions", "org-subscriptions", "Billing portal"},
@@ -235,7 +235,7 @@ func TestEveryPageRenders(t *testing.T) {
 			{"/orgs/" + s.org + "/audit-log", "audit-log", "team.created"},
 			{"/billing/customers/" + s.cus, "portal", "Payment methods"},
 			{"/billing/subscriptions/" + s.sub, "subscription", "Change seats"},
-			{"/billing/invoices/" + s.inv, "invoice", "Invoice 000001"},
+			{"/billing/invoices/" + s.inv, "invoice", "Seatkeeper</p>"},
 			{"/invitations/accept?token=x", "invitation", "Accept invitation"},
 			{"/orgs/nope/licenses", "error", "There is nothing here"},
 		}
@@ -245,7 +245,7 @@ func TestEveryPageRenders(t *testing.T) {
 			if c.page == "error" {
 				want = http.StatusNotFound
 			}
-			v.get(c.path).must(t, want).has(t, c.want)
+			v.get(c.path).must(t, want).has(t, c.want).strict(t, c.path)
 			rendered[c.page] = true
 		}
 
@@ -254,7 +254,8 @@ func TestEveryPageRenders(t *testing.T) {
 		env.Join(t, s.owner, s.org, &s.team, lead, sk.RoleManager)
 		lv := newVisitor(t, env)
 		lv.signIn(lead)
-		lv.get("/orgs/"+s.org).must(t, http.StatusOK).has(t, "Your teams", "Design")
+		lv.get("/orgs/"+s.org).must(t, http.StatusOK).has(t, "Your teams", "Design").
+			strict(t, "/orgs/"+s.org)
 		rendered["org-overview"] = true
 
 		// Pages for visitors.
@@ -267,14 +268,15 @@ func TestEveryPageRenders(t *testing.T) {
 			{"/reset-password?token=x", "reset-password", "Choose a new password"},
 			{"/confirm-email?token=x", "confirm-email", "Use this address"},
 		} {
-			anon.get(c.path).must(t, http.StatusOK).has(t, c.want)
+			anon.get(c.path).must(t, http.StatusOK).has(t, c.want).strict(t, c.path)
 			rendered[c.page] = true
 		}
 		anon.post("/reset-password", url.Values{"email": {invitee.Email}}).
-			must(t, http.StatusOK).has(t, "Check your inbox")
+			must(t, http.StatusOK).has(t, "Check your inbox").strict(t, "check-inbox")
 		rendered["check-inbox"] = true
 		v.post("/orgs/"+s.org+"/teams/"+s.team+"/remove", url.Values{"name": {"Design"}}).
-			must(t, http.StatusOK).has(t, "Remove the team Design?", `name="confirm"`)
+			must(t, http.StatusOK).has(t, "Remove the team Design?", `name="confirm"`).
+			strict(t, "confirm")
 		rendered["confirm"] = true
 
 		names, err := web.PageNames()
@@ -287,6 +289,52 @@ func TestEveryPageRenders(t *testing.T) {
 			}
 		}
 	})
+}
+
+var (
+	scriptTag    = regexp.MustCompile(`(?i)<script\b[^>]*>`)
+	styleAttr    = regexp.MustCompile(`(?i)<[a-z][^>]*\sstyle\s*=`)
+	postForm     = regexp.MustCompile(`(?is)<form\b([^>]*)>(.*?)</form>`)
+	csrfField    = regexp.MustCompile(`name="csrf" value="[^"]+"`)
+	headerCell   = regexp.MustCompile(`(?is)<th\b[^>]*>(.*?)</th>`)
+	anyTag       = regexp.MustCompile(`<[^>]*>`)
+	methodIsPost = regexp.MustCompile(`(?i)\bmethod="post"`)
+)
+
+// strict fails the test for what the page's Content-Security-Policy would
+// refuse (a script without src, a style element or attribute), for a form
+// that changes something without the CSRF field, and for a table header
+// with no text for screen readers.
+func (p page) strict(t *testing.T, name string) page {
+	t.Helper()
+	if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp,
+		"script-src 'self'") {
+		t.Errorf("%s: Content-Security-Policy %q", name, csp)
+	}
+	for _, tag := range scriptTag.FindAllString(p.body, -1) {
+		if !strings.Contains(tag, " src=") {
+			t.Errorf("%s: an inline script: %s", name, tag)
+		}
+	}
+	if strings.Contains(strings.ToLower(p.body), "<style") {
+		t.Errorf("%s: a <style> element", name)
+	}
+	if m := styleAttr.FindString(p.body); m != "" {
+		t.Errorf("%s: a style attribute: %s", name, m)
+	}
+
+	for _, m := range postForm.FindAllStringSubmatch(p.body, -1) {
+		if methodIsPost.MatchString(m[1]) && !csrfField.MatchString(m[2]) {
+			t.Errorf("%s: a form without the CSRF field: <form%s>", name, m[1])
+		}
+	}
+	for _, m := range headerCell.FindAllStringSubmatch(p.body, -1) {
+		text := strings.TrimSpace(anyTag.ReplaceAllString(m[1], ""))
+		if text == "" && !strings.Contains(m[1], "aria-label=") {
+			t.Errorf("%s: a table header without text: %s", name, m[0])
+		}
+	}
+	return p
 }
 
 // firstLicense returns the ID of one of the shop's licenses.
@@ -321,6 +369,17 @@ func TestFormsShowErrorsBesideFields(t *testing.T) {
 			must(t, http.StatusBadRequest).has(t, `id="email-error"`)
 		v.post("/billing/subscriptions/"+s.sub+"/seats/preview", url.Values{"seats": {"x"}}).
 			must(t, http.StatusBadRequest).has(t, `id="seats-error"`)
+
+		// Selects are tied to their errors as inputs are.
+		v.post("/orgs/"+s.org+"/invitations", url.Values{"email": {"x@example.com"},
+			"role": {"admin"}}).must(t, http.StatusBadRequest).
+			has(t, `aria-describedby="invite-role-error"`, `id="invite-role-error"`,
+				`value="x@example.com"`)
+		v.post("/billing/customers/"+s.cus+"/payment-methods", url.Values{
+			"card.number": {"4242424242424242"}, "card.exp_month": {"x"},
+			"card.exp_year": {"2031"}, "card.cvc": {"123"}}).
+			must(t, http.StatusBadRequest).
+			has(t, `aria-describedby="card-exp-month-error"`, `id="card-exp-month-error"`)
 		v.post("/checkout", checkoutForm("Beta", 2, "4000000000000002", "k2")).
 			must(t, http.StatusPaymentRequired).
 			has(t, "flash-error").has(t, "declined")
@@ -441,6 +500,7 @@ func TestChargingFormsRunOnce(t *testing.T) {
 
 // TestAssetsAndHeaders checks the headers every page carries and that
 // static files are served with long caching only for their current version.
+// TestEveryPageRenders checks every page's HTML against the policy.
 func TestAssetsAndHeaders(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
