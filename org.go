@@ -141,6 +141,10 @@ type OrgService interface {
 	// Teams lists an organization's teams by name.
 	Teams(ctx context.Context, a *Actor, orgID string, p Page) ([]Team, string, error)
 
+	// TeamNames lists up to limit of an organization's teams by name, with
+	// their IDs and nothing else, for pickers; Viewers and above read it.
+	TeamNames(ctx context.Context, a *Actor, orgID string, limit int) ([]OrgRef, error)
+
 	// Team returns one team.
 	Team(ctx context.Context, a *Actor, s Scope) (*Team, error)
 

@@ -27,6 +27,21 @@ func (s *Service) Teams(ctx context.Context, a *sk.Actor, orgID string, p sk.Pag
 	return teams, next, err
 }
 
+// TeamNames implements sk.OrgService.
+func (s *Service) TeamNames(ctx context.Context, a *sk.Actor, orgID string, limit int) (
+	[]sk.OrgRef, error) {
+	var names []sk.OrgRef
+	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
+		_, err := s.authorize(ctx, tx, a, sk.Scope{OrgID: orgID}, policy.Read)
+		if err != nil {
+			return err
+		}
+		names, err = tx.TeamNames(ctx, orgID, limit)
+		return err
+	})
+	return names, err
+}
+
 // Team implements sk.OrgService.
 func (s *Service) Team(ctx context.Context, a *sk.Actor, scope sk.Scope) (*sk.Team, error) {
 	var team *sk.Team

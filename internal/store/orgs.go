@@ -113,6 +113,31 @@ func (tx *Tx) Teams(ctx context.Context, orgID, after string, limit int) ([]sk.T
 	return teams, keys, nil
 }
 
+// TeamNames lists up to limit of an organization's teams, ID and name, in
+// the order of Teams. It reads no counts: it is what pickers need.
+func (tx *Tx) TeamNames(ctx context.Context, orgID string, limit int) ([]sk.OrgRef, error) {
+	rows, err := tx.q.QueryContext(ctx, `
+		SELECT id, name FROM teams WHERE org_id = $1
+		ORDER BY lower(name), id LIMIT $2`, orgID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing team names: %w", err)
+	}
+	defer rows.Close()
+
+	var names []sk.OrgRef
+	for rows.Next() {
+		var n sk.OrgRef
+		if err := rows.Scan(&n.ID, &n.Name); err != nil {
+			return nil, fmt.Errorf("reading team name: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing team names: %w", err)
+	}
+	return names, nil
+}
+
 // Team returns a team of the organization, or ENOTFOUND.
 func (tx *Tx) Team(ctx context.Context, orgID, teamID string) (*sk.Team, error) {
 	t := &sk.Team{ID: teamID}

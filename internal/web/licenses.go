@@ -26,11 +26,9 @@ type licensesPage struct {
 	planNames map[string]string
 
 	// Destinations are where the actor may move licenses: the organization
-	// (ID "") and teams.
-	Destinations []destination
+	// (value "") and teams.
+	Destinations []option
 }
-
-type destination struct{ ID, Name string }
 
 // TeamName names a license's team, or the organization for nil.
 func (p licensesPage) TeamName(id *string) string {
@@ -129,7 +127,7 @@ func (s *Server) licenses(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 		data.TeamFilter = append(data.TeamFilter, option{t.ID, t.Name, t.ID == f.Team})
 	}
 	data.Next, data.First = pageLinks(r, page, next)
-	data.Destinations = destinations(p, teams)
+	data.Destinations = destinations(p, teams, "")
 	title := "Licenses · " + p.Org.Name
 	if p.Team != nil {
 		title = "Licenses · " + p.Team.Name
@@ -139,19 +137,17 @@ func (s *Server) licenses(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 	return nil
 }
 
-// destinations lists where the actor may move licenses: the organization
-// and the teams where they manage licenses, the page's own team aside.
-func destinations(p *orgPage, teams []sk.Team) []destination {
-	var out []destination
-	if p.Team != nil && p.Can.MoveTo("") {
-		out = append(out, destination{"", "The organization itself"})
-	}
-	if p.Team == nil && p.Can.MoveTo("") {
-		out = append(out, destination{"", "The organization itself"})
+// destinations lists where the actor may move licenses, the one of chosen
+// selected: the organization and the teams where they manage licenses, the
+// page's own team aside.
+func destinations(p *orgPage, teams []sk.OrgRef, chosen string) []option {
+	var out []option
+	if p.Can.MoveTo("") {
+		out = append(out, option{"", "The organization itself", chosen == ""})
 	}
 	for _, t := range teams {
 		if (p.Team == nil || t.ID != p.Team.ID) && p.Can.MoveTo(t.ID) {
-			out = append(out, destination{t.ID, t.Name})
+			out = append(out, option{t.ID, t.Name, t.ID == chosen})
 		}
 	}
 	return out
@@ -243,8 +239,7 @@ func (s *Server) unassign(w http.ResponseWriter, r *http.Request, a *sk.Actor) e
 type changeTeamPage struct {
 	*orgPage
 	LicenseIDs   []string
-	Destinations []destination
-	Chosen       string // the destination of the refused change
+	Destinations []option // the one of a refused change selected
 	Back         string
 }
 
@@ -271,8 +266,8 @@ func (s *Server) renderChangeTeam(w http.ResponseWriter, r *http.Request, a *sk.
 	if err != nil {
 		return err
 	}
-	data := changeTeamPage{orgPage: p, LicenseIDs: ids, Destinations: destinations(p, teams),
-		Chosen: f.Get("team_id"), Back: back}
+	data := changeTeamPage{orgPage: p, LicenseIDs: ids,
+		Destinations: destinations(p, teams, f.Get("team_id")), Back: back}
 	if f == nil && len(data.Destinations) == 0 {
 		return errMayNotMove
 	}

@@ -99,12 +99,11 @@ func (p *orgPage) nav() string {
 
 // allTeams lists an organization's teams by name, for pickers and names.
 // It returns none to an actor who may not read the organization.
-func (s *Server) allTeams(ctx context.Context, a *sk.Actor, p *orgPage) ([]sk.Team, error) {
+func (s *Server) allTeams(ctx context.Context, a *sk.Actor, p *orgPage) ([]sk.OrgRef, error) {
 	if !p.Can.ReadOrg() {
 		return nil, nil
 	}
-	teams, _, err := s.cfg.Orgs.Teams(ctx, a, p.Org.ID, sk.Page{Limit: maxTeams})
-	return teams, err
+	return s.cfg.Orgs.TeamNames(ctx, a, p.Org.ID, maxTeams)
 }
 
 // orgHome opens an organization: its Manage page for those who may read

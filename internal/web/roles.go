@@ -79,11 +79,20 @@ func (s *Server) renderRoles(w http.ResponseWriter, r *http.Request, a *sk.Actor
 	return nil
 }
 
+// ScopeOptions are the choices of the invitation form's scope picker.
+func (p rolesPage) ScopeOptions() []option {
+	out := make([]option, len(p.Scopes))
+	for i, s := range p.Scopes {
+		out[i] = option{s.TeamID, s.Name, s.Selected}
+	}
+	return out
+}
+
 // inviteScopes lists the scopes the invitation form offers, each with the
 // roles the actor may grant there, the one of selected marked. A scope
 // where the actor may grant no role is left out, so that someone who may
 // invite nobody sees no form.
-func inviteScopes(p *orgPage, teams []sk.Team, selected string) []inviteScope {
+func inviteScopes(p *orgPage, teams []sk.OrgRef, selected string) []inviteScope {
 	if p.Team != nil {
 		if roles := p.Can.Grantable(); len(roles) > 0 {
 			return []inviteScope{{p.Team.ID, p.Team.Name, roles, true}}
