@@ -96,7 +96,8 @@ func TestTokenRefusals(t *testing.T) {
 		}), http.StatusAccepted)
 		_, token := e.LinkToken(t, e.MailTo(t, "late@example.com"))
 		advance(t, e, "49h")
-		wantField(t, e.Post(t, "/api/v1/auth/verify", "", tok(token)), http.StatusBadRequest, "token")
+		wantField(t, e.Post(t, "/api/v1/auth/verify", "", tok(token)), http.StatusBadRequest,
+			"token")
 
 		// Unknown and malformed tokens.
 		wantField(t, e.Post(t, "/api/v1/auth/verify", "", tok("skl_nope")),
@@ -142,7 +143,8 @@ func TestNoEnumeration(t *testing.T) {
 			t.Errorf("mail to existing account: %q", m.Text)
 		}
 
-		same("sign-in", e.Post(t, "/api/v1/auth/login", "", creds("known@example.com", "wrong pass")),
+		same("sign-in",
+			e.Post(t, "/api/v1/auth/login", "", creds("known@example.com", "wrong pass")),
 			e.Post(t, "/api/v1/auth/login", "", creds("nobody@example.com", "wrong pass")))
 
 		reset := func(email string) *apptest.Response {
@@ -167,7 +169,8 @@ func TestThrottling(t *testing.T) {
 		// Ten failed sign-ins lock the account for the rest of the window,
 		// the right password included.
 		for i := range 10 {
-			r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", "wrong pass "+strconv.Itoa(i)))
+			r := e.Post(t, "/api/v1/auth/login", "",
+				creds("ada@example.com", "wrong pass "+strconv.Itoa(i)))
 			if r.Status != http.StatusUnauthorized {
 				t.Fatalf("failure %d: %d %s", i+1, r.Status, r.Body)
 			}
@@ -189,7 +192,8 @@ func TestThrottling(t *testing.T) {
 		for _, email := range []string{"ada@example.com", "ghost@example.com"} {
 			var last *apptest.Response
 			for range 6 {
-				last = e.Post(t, "/api/v1/auth/password-reset", "", map[string]string{"email": email})
+				last = e.Post(t, "/api/v1/auth/password-reset", "",
+					map[string]string{"email": email})
 			}
 			if last.Status != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
 				t.Errorf("sixth reset for %s: %d %s", email, last.Status, last.Body)
@@ -252,7 +256,8 @@ func TestAPITokens(t *testing.T) {
 		wantField(t, e.Post(t, "/api/v1/me/tokens", other, map[string]any{"name": ""}),
 			http.StatusBadRequest, "name")
 		wantField(t, e.Post(t, "/api/v1/me/tokens", other, map[string]any{
-			"name": "old", "expires_at": "2001-01-01T00:00:00Z"}), http.StatusBadRequest, "expires_at")
+			"name": "old", "expires_at": "2001-01-01T00:00:00Z"}), http.StatusBadRequest,
+			"expires_at")
 		// A time that is not one names the field in the client's terms, not
 		// in the decoder's.
 		for _, bad := range []any{"tomorrow", 12, "2030-01-31", true} {
@@ -319,7 +324,8 @@ func TestTokenPagination(t *testing.T) {
 		var page struct {
 			NextCursor string `json:"next_cursor"`
 		}
-		apptest.Must(t, e.Get(t, "/api/v1/me/tokens?limit=1", login), http.StatusOK).Decode(t, &page)
+		apptest.Must(t, e.Get(t, "/api/v1/me/tokens?limit=1", login), http.StatusOK).
+			Decode(t, &page)
 		wantField(t, e.Get(t, "/api/v1/me/tokens?limit=1&x=1&cursor="+page.NextCursor, login),
 			http.StatusBadRequest, "cursor")
 	})

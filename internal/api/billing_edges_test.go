@@ -12,14 +12,17 @@ import (
 	"github.com/seatkeeper/seatkeeper/internal/store/storetest"
 )
 
-// useCard adds a card to the customer account and makes it the default.
-func useCard(t *testing.T, e *apptest.Env, by *apptest.User, customer, number string) {
+// useCard adds a card to the customer account, makes it the default and
+// returns it.
+func useCard(t *testing.T, e *apptest.Env, by *apptest.User, customer,
+	number string) sk.PaymentMethod {
 	t.Helper()
 	base := "/api/v1/billing/customers/" + customer + "/payment-methods"
 	var m sk.PaymentMethod
 	apptest.Must(t, e.Post(t, base, by.Token, map[string]any{"card": card(number)}),
 		http.StatusCreated).Decode(t, &m)
 	apptest.Must(t, e.Post(t, base+"/"+m.ID+"/default", by.Token, nil), http.StatusOK)
+	return m
 }
 
 // heldLicense returns the one license the user holds, as the product sees it.

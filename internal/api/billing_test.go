@@ -308,11 +308,7 @@ func TestLifecycle(t *testing.T) {
 		}
 
 		// A card whose charges fail: past due, three retries, then the end.
-		var m sk.PaymentMethod
-		apptest.Must(t, e.Post(t, "/api/v1/billing/customers/"+sub.CustomerID+"/payment-methods",
-			ada.Token, map[string]any{"card": card(cardChargeFails)}), 201).Decode(t, &m)
-		apptest.Must(t, e.Post(t, "/api/v1/billing/customers/"+sub.CustomerID+"/payment-methods/"+
-			m.ID+"/default", ada.Token, nil), 200)
+		useCard(t, e, ada, sub.CustomerID, cardChargeFails)
 		advance(t, e, "745h")
 		if s := getSub(t, e, ada, sub.ID); s.Status != "past_due" {
 			t.Fatalf("after a failed renewal: %+v", s)
@@ -326,10 +322,8 @@ func TestLifecycle(t *testing.T) {
 		if ended.Status != "ended" {
 			t.Fatalf("after the retries: %+v", ended)
 		}
-		var mine struct{ Data []sk.HeldLicense }
-		apptest.Must(t, e.Get(t, "/api/v1/me/licenses", ada.Token), 200).Decode(t, &mine)
-		if len(mine.Data) != 1 || mine.Data[0].Valid || mine.Data[0].Status != "expired" {
-			t.Errorf("license after the end = %+v", mine.Data)
+		if held := heldLicense(t, e, ada); held.Valid || held.Status != sk.LicenseExpired {
+			t.Errorf("license after the end = %+v", held)
 		}
 		if l := listLicenses(t, e, ada, org, "status=expired"); len(l.Data) != 2 {
 			t.Errorf("expired licenses = %d", len(l.Data))
@@ -345,15 +339,11 @@ func TestLifecycle(t *testing.T) {
 		}
 
 		// Renewing with a good card restores the licenses to their holders.
-		var good sk.PaymentMethod
-		apptest.Must(t, e.Post(t, "/api/v1/billing/customers/"+sub.CustomerID+"/payment-methods",
-			ada.Token, map[string]any{"card": card(cardOK)}), 201).Decode(t, &good)
-		apptest.Must(t, e.Post(t, "/api/v1/billing/customers/"+sub.CustomerID+"/payment-methods/"+
-			good.ID+"/default", ada.Token, nil), 200)
-		apptest.Must(t, e.Post(t, "/api/v1/billing/subscriptions/"+sub.ID+"/renew", ada.Token, nil), 200)
-		apptest.Must(t, e.Get(t, "/api/v1/me/licenses", ada.Token), 200).Decode(t, &mine)
-		if len(mine.Data) != 1 || !mine.Data[0].Valid {
-			t.Errorf("license after renewing = %+v", mine.Data)
+		good := useCard(t, e, ada, sub.CustomerID, cardOK)
+		apptest.Must(t, e.Post(t, "/api/v1/billing/subscriptions/"+sub.ID+"/renew", ada.Token,
+			nil), 200)
+		if held := heldLicense(t, e, ada); !held.Valid {
+			t.Errorf("license after renewing = %+v", held)
 		}
 
 		// Cancel at period end; renew undoes it; cancel again and it ends.

@@ -58,7 +58,7 @@ func TestSessions(t *testing.T) {
 		if !strings.Contains(r.Header.Get("Set-Cookie"), "Max-Age=0") {
 			t.Errorf("logout Set-Cookie %q: want the cookie cleared", r.Header.Get("Set-Cookie"))
 		}
-		if r := withCookie(t, e, first, "GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+		if r := withCookie(t, e, first, "GET", "/api/v1/me", nil); r.Status != 401 {
 			t.Errorf("ended session: %d", r.Status)
 		}
 		apptest.Must(t, withCookie(t, e, second, "GET", "/api/v1/me", nil), http.StatusOK)
@@ -90,7 +90,7 @@ func TestSessionExpiry(t *testing.T) {
 		advance(t, e, "71h")
 		apptest.Must(t, withCookie(t, e, idle, "GET", "/api/v1/me", nil), http.StatusOK)
 		advance(t, e, "73h")
-		if r := withCookie(t, e, idle, "GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+		if r := withCookie(t, e, idle, "GET", "/api/v1/me", nil); r.Status != 401 {
 			t.Errorf("idle session: %d", r.Status)
 		}
 
@@ -101,7 +101,7 @@ func TestSessionExpiry(t *testing.T) {
 			apptest.Must(t, withCookie(t, e, busy, "GET", "/api/v1/me", nil), http.StatusOK)
 		}
 		advance(t, e, "25h")
-		if r := withCookie(t, e, busy, "GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+		if r := withCookie(t, e, busy, "GET", "/api/v1/me", nil); r.Status != 401 {
 			t.Errorf("session past its absolute expiry: %d", r.Status)
 		}
 	})
@@ -125,7 +125,8 @@ func TestPasswordReset(t *testing.T) {
 
 		// The new password is checked like any other.
 		wantField(t, e.Post(t, "/api/v1/auth/password-reset/confirm", "",
-			map[string]string{"token": reset, "password": "short"}), http.StatusBadRequest, "password")
+			map[string]string{"token": reset, "password": "short"}), http.StatusBadRequest,
+			"password")
 
 		const newPassword = "a much better passphrase"
 		apptest.Must(t, e.Post(t, "/api/v1/auth/password-reset/confirm", "",
@@ -138,13 +139,14 @@ func TestPasswordReset(t *testing.T) {
 
 		// Sessions and sign-in tokens end; the old password no longer works;
 		// the new one does.
-		if r := withCookie(t, e, session, "GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+		if r := withCookie(t, e, session, "GET", "/api/v1/me", nil); r.Status != 401 {
 			t.Errorf("session after reset: %d", r.Status)
 		}
 		if r := e.Get(t, "/api/v1/me", signIn); r.Status != http.StatusUnauthorized {
 			t.Errorf("sign-in token after reset: %d", r.Status)
 		}
-		if r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password)); r.Status != 401 {
+		r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password))
+		if r.Status != 401 {
 			t.Errorf("old password after reset: %d", r.Status)
 		}
 		apptest.Must(t, e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", newPassword)),
@@ -240,18 +242,19 @@ func TestLimitsHoldAcrossServers(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
-		one := apptest.Start(t, db)
-		two := apptest.Start(t, db)
-		one.SignUp(t, "ada@example.com", "Ada", password)
+		servers := apptest.Cluster(t, db, 2)
+		servers[0].SignUp(t, "ada@example.com", "Ada", password)
 
 		for i := range 10 {
-			e := []*apptest.Env{one, two}[i%2]
-			if r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", "nope nope")); r.Status != 401 {
+			e := servers[i%2]
+			r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", "nope nope"))
+			if r.Status != 401 {
 				t.Fatalf("failure %d: %d", i+1, r.Status)
 			}
 		}
-		for _, e := range []*apptest.Env{one, two} {
-			if r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password)); r.Status != 429 {
+		for _, e := range servers {
+			r := e.Post(t, "/api/v1/auth/login", "", creds("ada@example.com", password))
+			if r.Status != 429 {
 				t.Errorf("after ten failures over two servers: %d", r.Status)
 			}
 		}
